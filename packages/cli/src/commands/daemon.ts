@@ -1,0 +1,149 @@
+import fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DaemonClient, DaemonNotRunningError, type ClientPaths } from '@dindex/client';
+import { logFilePath } from '@dindex/protocol';
+import { clientPaths, daemonEntry, type GlobalOptions } from '../context.js';
+import { CliError, EXIT } from '../errors.js';
+import { formatBytes, printJson, printLines, table } from '../output.js';
+
+/** `dindex daemon start|stop|status|restart|logs`: the daemon's lifecycle from the shell. */
+
+async function connectIfRunning(paths: ClientPaths): Promise<DaemonClient | null> {
+  try {
+    return await DaemonClient.connect({ socket: paths.socket, home: paths.home, clientName: 'dindex-cli' });
+  } catch (err) {
+    if (err instanceof DaemonNotRunningError) return null;
+    throw err;
+  }
+}
+
+export async function daemonStart(options: GlobalOptions & { foreground?: boolean }): Promise<void> {
+  const paths = clientPaths(options);
+  const running = await connectIfRunning(paths);
+  if (running) {
+    const status = await running.status();
+    running.close();
+    if (options.json) printJson({ ...status, already_running: true });
+    else process.stderr.write(`dindex daemon already running (pid ${status.pid}) on ${status.socket}\n`);
+    return;
+  }
+  if (options.foreground) {
+    const { main } = await import('@dindex/daemon');
+    await main(['--foreground', '--home', paths.home, '--socket', paths.socket, '--config', paths.config]);
+    return;
+  }
+  const client = await DaemonClient.connect({
+    socket: paths.socket, home: paths.home, config: paths.config, autoStart: true, daemonEntry: daemonEntry(), clientName: 'dindex-cli',
+  });
+  const status = await client.status();
+  client.close();
+  if (options.json) printJson(status);
+  else process.stderr.write(`dindex daemon started (pid ${status.pid}) on ${status.socket}\n`);
+}
+
+export async function daemonStop(options: GlobalOptions): Promise<void> {
+  const paths = clientPaths(options);
+  const client = await connectIfRunning(paths);
+  if (!client) {
+    if (options.json) printJson({ running: false, stopped: false, socket: paths.socket });
+    else process.stderr.write(`dindex daemon is not running (${paths.socket})\n`);
+    return;
+  }
+  const { pid } = await client.shutdown();
+  client.close();
+  await waitForExit(pid);
+  if (options.json) printJson({ running: false, stopped: true, pid });
+  else process.stderr.write(`dindex daemon stopped (pid ${pid})\n`);
+}
+
+export async function daemonRestart(options: GlobalOptions): Promise<void> {
+  await daemonStop({ ...options, json: false });
+  await daemonStart(options);
+}
+
+export async function daemonStatus(options: GlobalOptions): Promise<void> {
+  const paths = clientPaths(options);
+  const client = await connectIfRunning(paths);
+  if (!client) {
+    if (options.json) printJson({ running: false, socket: paths.socket, home: paths.home });
+    else process.stdout.write(`dindex daemon is not running (${paths.socket})\n`);
+    process.exitCode = EXIT.notRunning;
+    return;
+  }
+  const status = await client.status();
+  client.close();
+  if (options.json) {
+    printJson(status);
+    return;
+  }
+  printLines([
+    `dindex daemon ${status.state}`,
+    ...table([
+      ['pid', String(status.pid)],
+      ['version', `${status.version} (protocol ${status.protocol})`],
+      ['socket', status.socket],
+      ['home', status.home],
+      ['config', status.config],
+      ['uptime', `${status.uptime_s} s`],
+      ['memory', `${formatBytes(status.memory.rss)} resident, ${formatBytes(status.memory.heap_used)} heap`],
+      ['clients', `${status.connections} connected, ${status.inflight} requests in flight`],
+    ]),
+  ]);
+}
+
+export async function daemonLogs(options: GlobalOptions & { follow?: boolean; lines: string }): Promise<void> {
+  const file = logFilePath(clientPaths(options).home);
+  const count = Number.parseInt(options.lines, 10);
+  if (!Number.isInteger(count) || count < 0) throw new CliError(`--lines expects a whole number, got "${options.lines}"`, EXIT.usage);
+  let position = 0;
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    position = Buffer.byteLength(text);
+    const lines = text.split('\n').filter(Boolean);
+    if (count > 0) printLines(lines.slice(-count));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !options.follow) {
+      throw new CliError(`cannot read the daemon log ${file}: ${(err as Error).message}`);
+    }
+  }
+  if (!options.follow) return;
+  for (;;) {
+    await sleep(250);
+    let size: number;
+    try {
+      size = fs.statSync(file).size;
+    } catch {
+      continue;
+    }
+    if (size < position) position = 0; // truncated or rotated: start over
+    if (size === position) continue;
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buffer = Buffer.alloc(size - position);
+      fs.readSync(fd, buffer, 0, buffer.length, position);
+      process.stdout.write(buffer);
+      position = size;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}
+
+/** The shutdown answer comes before the drain; wait until the process has exited. */
+async function waitForExit(pid: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (!isRunning(pid)) return;
+    await sleep(25);
+  }
+  throw new CliError(`the daemon (pid ${pid}) is still stopping after 120 s; see dindex daemon logs`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,32 @@
+import { fileURLToPath } from 'node:url';
+import { DaemonClient, resolveClientPaths, type ClientPaths, type ConnectOptions } from '@dindex/client';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  socket?: string;
+  home?: string;
+  config?: string;
+  json?: boolean;
+  autostart: boolean;
+}
+
+export function clientPaths(options: GlobalOptions): ClientPaths {
+  return resolveClientPaths(options);
+}
+
+export function daemonEntry(): string {
+  return fileURLToPath(import.meta.resolve('@dindex/daemon/bin'));
+}
+
+/** Connects as the command line should: auto-starting unless `--no-autostart`. */
+export function connect(options: GlobalOptions, extra: Partial<ConnectOptions> = {}): Promise<DaemonClient> {
+  return DaemonClient.connect({
+    ...(options.socket ? { socket: options.socket } : {}),
+    ...(options.home ? { home: options.home } : {}),
+    ...(options.config ? { config: options.config } : {}),
+    autoStart: options.autostart,
+    daemonEntry: daemonEntry(),
+    clientName: 'dindex-cli',
+    ...extra,
+  });
+}

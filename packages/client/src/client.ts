@@ -1,0 +1,138 @@
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  PROTOCOL_VERSION, type RequestBody, type RequestType, type ResponseBody,
+} from '@dindex/protocol';
+import { startDaemon } from './autostart.js';
+import { ClientConnection, type RequestOptions } from './connection.js';
+import { DaemonNotRunningError, ProtocolMismatchError, RemoteError } from './errors.js';
+import { resolveClientPaths, type ClientPaths } from './paths.js';
+
+export interface ConnectOptions {
+  /** Socket path; defaults to `$DINDEX_SOCKET`, then the design's default. */
+  socket?: string;
+  /** Data directory for an auto-started daemon; defaults to `$DINDEX_HOME`, then the default. */
+  home?: string;
+  /** Config file for an auto-started daemon; defaults to `$DINDEX_CONFIG`, then `<home>/config.toml`. */
+  config?: string;
+  /** Start the daemon in the background when nothing answers. @default false */
+  autoStart?: boolean;
+  /** Default timeout of every request, in ms; 0 waits forever. @default 30000 */
+  timeoutMs?: number;
+  /** How long auto-start waits for the daemon to become ready. @default 30000 */
+  startTimeoutMs?: number;
+  /** Entry script of the daemon to auto-start; defaults to the installed `@dindex/daemon`. */
+  daemonEntry?: string;
+  /** Extra daemon arguments used when auto-starting. */
+  daemonArgs?: string[];
+  /** Name reported in the handshake. @default '@dindex/client' */
+  clientName?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export type HelloInfo = ResponseBody<'hello'>;
+
+/**
+ * The dindex SDK: one connection to the daemon, any number of concurrent requests on it.
+ *
+ * ```ts
+ * const client = await DaemonClient.connect({ autoStart: true });
+ * const { pid } = await client.status();
+ * client.close();
+ * ```
+ */
+export class DaemonClient {
+  readonly #connection: ClientConnection;
+  /** The daemon's answer to the handshake: version, pid, socket, home, capabilities. */
+  readonly daemon: HelloInfo;
+  readonly paths: ClientPaths;
+
+  private constructor(connection: ClientConnection, daemon: HelloInfo, paths: ClientPaths) {
+    this.#connection = connection;
+    this.daemon = daemon;
+    this.paths = paths;
+  }
+
+  static async connect(options: ConnectOptions = {}): Promise<DaemonClient> {
+    const paths = resolveClientPaths(options);
+    const socket = await openSocket(paths.socket).catch(async (err: unknown) => {
+      if (!isNotListening(err)) throw err;
+      if (!options.autoStart) throw new DaemonNotRunningError(paths.socket, err);
+      await startDaemon({
+        paths,
+        daemonEntry: options.daemonEntry,
+        daemonArgs: options.daemonArgs,
+        env: options.env,
+        timeoutMs: options.startTimeoutMs,
+      });
+      // Another client may have won the race to start it; either way it is coming up.
+      return waitForSocket(paths.socket, options.startTimeoutMs ?? 30_000);
+    });
+    const connection = new ClientConnection(socket, { defaultTimeoutMs: options.timeoutMs ?? 30_000 });
+    try {
+      const hello = (await connection.request('hello', {
+        protocol: PROTOCOL_VERSION,
+        client: options.clientName ?? '@dindex/client',
+      })) as HelloInfo;
+      return new DaemonClient(connection, hello, paths);
+    } catch (err) {
+      connection.close();
+      if (err instanceof RemoteError && err.code === 'PROTOCOL_MISMATCH') throw new ProtocolMismatchError(err.message, err.details);
+      throw err;
+    }
+  }
+
+  /** Any request type, typed by the protocol's schemas. */
+  request<T extends RequestType>(type: T, body: RequestBody<T>, options?: RequestOptions): Promise<ResponseBody<T>> {
+    return this.#connection.request(type, body, options) as Promise<ResponseBody<T>>;
+  }
+
+  ping(options?: RequestOptions & { delayMs?: number }): Promise<ResponseBody<'ping'>> {
+    return this.request('ping', options?.delayMs ? { delay_ms: options.delayMs } : {}, options);
+  }
+
+  status(options?: RequestOptions): Promise<ResponseBody<'status'>> {
+    return this.request('status', {}, options);
+  }
+
+  /** Asks the daemon to stop; it answers, drains in-flight requests and exits. */
+  shutdown(options?: RequestOptions): Promise<ResponseBody<'shutdown'>> {
+    return this.request('shutdown', {}, options);
+  }
+
+  get closed(): boolean {
+    return this.#connection.closed;
+  }
+
+  close(): void {
+    this.#connection.close();
+  }
+}
+
+function openSocket(path: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(path);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+}
+
+function isNotListening(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ECONNREFUSED';
+}
+
+async function waitForSocket(path: string, timeoutMs: number): Promise<net.Socket> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+    try {
+      return await openSocket(path);
+    } catch (err) {
+      if (!isNotListening(err) || Date.now() > deadline) throw new DaemonNotRunningError(path, err);
+    }
+    await sleep(delay);
+  }
+}

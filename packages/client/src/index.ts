@@ -1,0 +1,6 @@
+export { DaemonClient, type ConnectOptions, type HelloInfo } from './client.js';
+export { ClientConnection, type RequestOptions } from './connection.js';
+export { startDaemon, type StartDaemonOptions, type StartOutcome } from './autostart.js';
+export { resolveClientPaths, type ClientPaths } from './paths.js';
+export * from './errors.js';
+export { DindexError, ERROR_CODES, type ErrorCode } from '@dindex/protocol';

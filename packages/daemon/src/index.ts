@@ -1,0 +1,4 @@
+export { main } from './main.js';
+export { Daemon, type DaemonOptions } from './lifecycle/daemon.js';
+export { ConfigSchema, type Config } from './config/schema.js';
+export { loadConfig, configKeys, envName } from './config/load.js';

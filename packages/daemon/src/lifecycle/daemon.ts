@@ -1,0 +1,133 @@
+import fs from 'node:fs';
+import type { Logger } from 'pino';
+import { DindexError } from '@dindex/protocol';
+import { loadConfig, type ConfigSources } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import type { DaemonServices, DaemonState } from '../server/context.js';
+import { createDispatcher } from '../server/dispatcher.js';
+import { handlers } from '../server/handlers/index.js';
+import { SocketServer } from '../server/socket-server.js';
+import { acquireLock, type HeldLock } from './lock.js';
+import type { DaemonPaths } from './paths.js';
+import { prepareSocketDirectory, removeStaleSocket } from './socket-path.js';
+
+export interface DaemonOptions {
+  paths: DaemonPaths;
+  config: Config;
+  configSources: ConfigSources;
+  log: Logger;
+  version: string;
+}
+
+/**
+ * The daemon's lifecycle:
+ *
+ *   starting ──start()──▶ running ──stop()──▶ draining ──▶ stopped
+ *      │ lock, socket dir,      │ serves requests   │ no new connections or requests;
+ *      │ stale socket, listen   │ SIGHUP: reload    │ in-flight requests finish
+ *      └─ failure: lock released, error reported    └─ socket and lock removed
+ */
+export class Daemon implements DaemonServices {
+  readonly pid = process.pid;
+  readonly startedAt = new Date();
+  readonly paths: DaemonPaths;
+  readonly version: string;
+  readonly #log: Logger;
+  readonly #configSources: ConfigSources;
+  #config: Config;
+  #state: DaemonState = 'starting';
+  #lock: HeldLock | null = null;
+  #server: SocketServer | null = null;
+  #stopping: Promise<void> | null = null;
+  #stopped: () => void = () => {};
+  readonly #stoppedPromise = new Promise<void>((resolve) => {
+    this.#stopped = resolve;
+  });
+
+  constructor(options: DaemonOptions) {
+    this.paths = options.paths;
+    this.version = options.version;
+    this.#log = options.log;
+    this.#config = options.config;
+    this.#configSources = options.configSources;
+  }
+
+  state(): DaemonState {
+    return this.#state;
+  }
+
+  load(): { connections: number; inflight: number } {
+    return { connections: this.#server?.connectionCount ?? 0, inflight: this.#server?.inflightCount ?? 0 };
+  }
+
+  /** Resolves once a stop has completed. */
+  whenStopped(): Promise<void> {
+    return this.#stoppedPromise;
+  }
+
+  async start(): Promise<void> {
+    const { home, socket, lock } = this.paths;
+    fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+    prepareSocketDirectory(socket, this.#config.socket_mode);
+    this.#lock = acquireLock(lock, socket);
+    try {
+      await removeStaleSocket(socket);
+      this.#server = new SocketServer({
+        dispatch: createDispatcher(handlers),
+        daemon: this,
+        log: this.#log,
+        limits: () => ({
+          maxConnections: this.#config.max_connections,
+          maxFrameBytes: this.#config.max_frame_bytes,
+          frameTimeoutMs: this.#config.frame_timeout_ms,
+          maxInflight: this.#config.max_inflight_per_connection,
+        }),
+      });
+      await this.#server.listen(socket, this.#config.socket_mode);
+    } catch (err) {
+      this.#lock.release();
+      throw err;
+    }
+    this.#state = 'running';
+    this.#log.info({ socket, home, version: this.version }, 'daemon ready');
+  }
+
+  requestShutdown(reason: string): void {
+    // Let the answer to the shutdown request go out first.
+    setImmediate(() => void this.stop(reason));
+  }
+
+  stop(reason: string): Promise<void> {
+    this.#stopping ??= this.#stop(reason);
+    return this.#stopping;
+  }
+
+  /** SIGHUP: re-read the configuration; a bad file keeps the current one and says why. */
+  reload(): void {
+    try {
+      this.#config = loadConfig(this.#configSources);
+      this.#log.level = this.#config.log_level;
+      this.#log.info({ config: this.paths.config }, 'configuration reloaded');
+    } catch (err) {
+      const message = err instanceof DindexError ? err.message : String(err);
+      this.#log.error({ err: message }, 'configuration reload failed; keeping the current configuration');
+    }
+  }
+
+  async #stop(reason: string): Promise<void> {
+    this.#log.info({ reason }, 'stopping');
+    this.#state = 'draining';
+    const server = this.#server;
+    if (server) {
+      server.stopAccepting();
+      const drained = await server.drain(this.#config.drain_timeout_ms);
+      if (!drained) this.#log.warn({ inflight: server.inflightCount }, 'drain timed out; closing connections with requests in flight');
+      server.closeAll();
+      fs.rmSync(this.paths.socket, { force: true });
+    }
+    this.#lock?.release();
+    this.#state = 'stopped';
+    this.#log.info('stopped');
+    this.#stopped();
+  }
+}

@@ -1,0 +1,192 @@
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import {
+  ClientMessageSchema, DindexError, FrameReader, FrameWriter,
+  type RequestEnvelope, type RequestId, type ServerMessage, type WireError,
+} from '@dindex/protocol';
+import type { ConnectionHandle, DaemonServices, RequestContext } from './context.js';
+import type { Dispatch } from './dispatcher.js';
+
+export interface ConnectionLimits {
+  maxFrameBytes: number;
+  frameTimeoutMs: number;
+  maxInflight: number;
+}
+
+export interface ConnectionDeps {
+  dispatch: Dispatch;
+  daemon: DaemonServices;
+  log: Logger;
+  limits: ConnectionLimits;
+  onClose(connection: Connection): void;
+}
+
+let nextConnectionId = 1;
+
+/**
+ * One client connection: requests run concurrently and are answered by id. Flow control is
+ * the point of this class: past `maxInflight` unanswered requests, or while the peer is not
+ * reading its answers, the daemon stops reading from the socket, so a client can only ever
+ * make the daemon buffer a bounded amount for it.
+ */
+export class Connection implements ConnectionHandle {
+  readonly id = nextConnectionId++;
+  readonly #socket: Duplex;
+  readonly #deps: ConnectionDeps;
+  readonly #log: Logger;
+  readonly #reader: FrameReader;
+  readonly #writer: FrameWriter;
+  readonly #inflight = new Map<RequestId, AbortController>();
+  #idleWaiters: Array<() => void> = [];
+  #handshaken = false;
+  #closed = false;
+  #waitingForDrain = false;
+
+  constructor(socket: Duplex, deps: ConnectionDeps) {
+    this.#socket = socket;
+    this.#deps = deps;
+    this.#log = deps.log.child({ conn: this.id });
+    this.#writer = new FrameWriter(socket);
+    this.#reader = new FrameReader(socket, {
+      message: (message) => this.#onMessage(message),
+      error: (error) => this.fail(error),
+      end: () => this.#onClosed(),
+    }, { maxFrameBytes: deps.limits.maxFrameBytes, frameTimeoutMs: deps.limits.frameTimeoutMs });
+    socket.on('error', (err) => this.#log.debug({ err }, 'socket error'));
+  }
+
+  get inflight(): number {
+    return this.#inflight.size;
+  }
+
+  completeHandshake(): void {
+    this.#handshaken = true;
+  }
+
+  /** Resolves when no request of this connection is running. */
+  whenIdle(): Promise<void> {
+    if (this.#inflight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Sends a connection-level error and closes: the byte stream can no longer be trusted. */
+  fail(error: DindexError): void {
+    if (this.#closed) return;
+    this.#log.info({ code: error.code, msg: error.message }, 'closing connection after protocol error');
+    this.#send({ kind: 'error', error: toWireError(error) });
+    this.close();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#reader.pause();
+    this.#socket.end();
+    // A peer that never reads could hold the half-closed socket forever.
+    setTimeout(() => this.#socket.destroy(), 1000).unref();
+  }
+
+  #onMessage(raw: unknown): void {
+    const parsed = ClientMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.fail(new DindexError('BAD_FRAME', `not a valid message envelope: ${z.prettifyError(parsed.error)}`));
+      return;
+    }
+    const message = parsed.data;
+    if (message.kind === 'cancel') {
+      this.#inflight.get(message.id)?.abort();
+      return;
+    }
+    if (this.#inflight.has(message.id)) {
+      this.#answerError(message.id, new DindexError('DUPLICATE_REQUEST_ID',
+        `request id ${String(message.id)} is already in flight on this connection`));
+      return;
+    }
+    const controller = new AbortController();
+    this.#inflight.set(message.id, controller);
+    this.#updateFlow();
+    void this.#run(message, controller).finally(() => {
+      this.#inflight.delete(message.id);
+      this.#updateFlow();
+      if (this.#inflight.size === 0) {
+        for (const resolve of this.#idleWaiters.splice(0)) resolve();
+      }
+    });
+  }
+
+  async #run(request: RequestEnvelope, controller: AbortController): Promise<void> {
+    const started = performance.now();
+    try {
+      if (!this.#handshaken && request.type !== 'hello') {
+        throw new DindexError('HANDSHAKE_REQUIRED', `send hello before "${request.type}": the first request on a connection is the handshake`);
+      }
+      if (this.#deps.daemon.state() === 'draining') {
+        throw new DindexError('SHUTTING_DOWN', 'the daemon is shutting down and accepts no new requests');
+      }
+      const ctx: RequestContext = { signal: controller.signal, connection: this, daemon: this.#deps.daemon, log: this.#log };
+      const body = await untilAborted(this.#deps.dispatch(request.type, request.body, ctx), controller.signal);
+      this.#send({ kind: 'res', id: request.id, ok: true, body });
+      this.#log.debug({ id: request.id, type: request.type, ms: performance.now() - started }, 'request');
+    } catch (err) {
+      if (!(err instanceof DindexError)) this.#log.error({ err, id: request.id, type: request.type }, 'request failed');
+      this.#answerError(request.id, err);
+      this.#log.debug({ id: request.id, type: request.type, ms: performance.now() - started, err }, 'request failed');
+    }
+  }
+
+  #answerError(id: RequestId, err: unknown): void {
+    this.#send({ kind: 'res', id, ok: false, error: toWireError(err) });
+  }
+
+  #send(message: ServerMessage): void {
+    if (this.#closed) return;
+    if (!this.#writer.write(message)) this.#updateFlow();
+  }
+
+  /** Reads from the peer only while it has room for more requests and reads its answers. */
+  #updateFlow(): void {
+    if (this.#closed) return;
+    const drainNeeded = this.#writer.needsDrain;
+    if (drainNeeded && !this.#waitingForDrain) {
+      this.#waitingForDrain = true;
+      void this.#writer.drained().then(() => {
+        this.#waitingForDrain = false;
+        this.#updateFlow();
+      });
+    }
+    if (drainNeeded || this.#inflight.size >= this.#deps.limits.maxInflight) this.#reader.pause();
+    else this.#reader.resume();
+  }
+
+  #onClosed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#reader.dispose();
+    for (const controller of this.#inflight.values()) controller.abort();
+    this.#socket.destroy();
+    this.#deps.onClose(this);
+  }
+}
+
+export function toWireError(err: unknown): WireError {
+  if (err instanceof DindexError) {
+    return err.details === undefined
+      ? { code: err.code, message: err.message }
+      : { code: err.code, message: err.message, details: err.details };
+  }
+  return { code: 'INTERNAL', message: `internal error: ${(err as Error)?.message ?? String(err)}` };
+}
+
+/** Settles with the work, or with CANCELLED as soon as the client cancels. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function cancelled(): DindexError {
+  return new DindexError('CANCELLED', 'the request was cancelled');
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import {
+  DindexError, REQUESTS, isRequestType, type ParsedRequestBody, type RequestType, type ResponseBody,
+} from '@dindex/protocol';
+import type { RequestContext } from './context.js';
+
+export type Handler<T extends RequestType> = (
+  body: ParsedRequestBody<T>,
+  ctx: RequestContext,
+) => ResponseBody<T> | Promise<ResponseBody<T>>;
+
+/** One handler per request type; the compiler checks that none is missing. */
+export type HandlerMap = { [T in RequestType]: Handler<T> };
+
+export type Dispatch = (type: string, body: unknown, ctx: RequestContext) => Promise<unknown>;
+
+/** Validates a request against its schema and runs its handler; never a chain of ifs. */
+export function createDispatcher(handlers: HandlerMap): Dispatch {
+  return async (type, body, ctx) => {
+    if (!isRequestType(type)) {
+      throw new DindexError('UNKNOWN_REQUEST', `unknown request type "${type}"`, { known: Object.keys(REQUESTS) });
+    }
+    const parsed = REQUESTS[type].request.safeParse(body ?? {});
+    if (!parsed.success) {
+      throw new DindexError('INVALID_REQUEST', `invalid ${type} request: ${z.prettifyError(parsed.error)}`, {
+        issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code, message: i.message })),
+      });
+    }
+    const handler = handlers[type] as Handler<typeof type>;
+    return handler(parsed.data as never, ctx);
+  };
+}

@@ -1,0 +1,26 @@
+import type { z } from 'zod';
+import { hello } from './hello.js';
+import { ping } from './ping.js';
+import { shutdown } from './shutdown.js';
+import { status } from './status.js';
+
+export { defineRequest, type RequestDefinition } from './define.js';
+export { DaemonStateSchema } from './status.js';
+
+/** Every request type of the protocol, by name. The daemon dispatches through this map. */
+export const REQUESTS = {
+  [hello.type]: hello,
+  [ping.type]: ping,
+  [status.type]: status,
+  [shutdown.type]: shutdown,
+} as const;
+
+export type Requests = typeof REQUESTS;
+export type RequestType = keyof Requests;
+export type RequestBody<T extends RequestType> = z.input<Requests[T]['request']>;
+export type ParsedRequestBody<T extends RequestType> = z.output<Requests[T]['request']>;
+export type ResponseBody<T extends RequestType> = z.output<Requests[T]['response']>;
+
+export function isRequestType(type: string): type is RequestType {
+  return Object.hasOwn(REQUESTS, type);
+}
