@@ -21,9 +21,11 @@ export function exitCodeFor(err: unknown): number {
 /** One line that says what went wrong; a start-up failure adds the daemon's last log lines. */
 export function describeError(err: unknown): string {
   if (err instanceof DindexError) {
-    const lines = [`dindex: ${err.message} [${err.code}]`];
-    const log = (err.details as { log?: string[] } | undefined)?.log;
-    if (err.code === 'DAEMON_START_FAILED' && log?.length) lines.push('last lines of the daemon log:', ...log.map((l) => `  ${l}`));
+    const details = err.details as { log?: string[]; code?: string } | undefined;
+    // For a failed start, the daemon's own code says more than DAEMON_START_FAILED.
+    const lines = [`dindex: ${err.message} [${details?.code ?? err.code}]`];
+    const log = details?.log;
+    if (err.code === 'DAEMON_START_FAILED' && !details?.code && log?.length) lines.push('last lines of the daemon log:', ...log.map((l) => `  ${l}`));
     return lines.join('\n');
   }
   return `dindex: ${(err as Error)?.message ?? String(err)}`;

@@ -33,6 +33,7 @@ export interface FrameDecoderOptions {
 export class FrameDecoder {
   readonly #maxFrameBytes: number;
   #chunks: Buffer[] = [];
+  #head = 0;
   #buffered = 0;
   #expected: number | null = null;
   #failed = false;
@@ -84,6 +85,7 @@ export class FrameDecoder {
   #fail(error: DindexError): DecodedFrame {
     this.#failed = true;
     this.#chunks = [];
+    this.#head = 0;
     this.#buffered = 0;
     this.#expected = null;
     return { error };
@@ -92,22 +94,36 @@ export class FrameDecoder {
   /** Removes `n` bytes from the front; copies only when they span chunks. */
   #take(n: number): Buffer {
     this.#buffered -= n;
-    const first = this.#chunks[0]!;
-    if (first.length >= n) {
-      if (first.length === n) this.#chunks.shift();
-      else this.#chunks[0] = first.subarray(n);
+    const first = this.#chunks[this.#head];
+    if (first && first.length >= n) {
+      this.#advance(first, n);
       return first.subarray(0, n);
     }
     const out = Buffer.allocUnsafe(n);
     let filled = 0;
     while (filled < n) {
-      const chunk = this.#chunks[0]!;
+      const chunk = this.#chunks[this.#head]!;
       const used = Math.min(chunk.length, n - filled);
       chunk.copy(out, filled, 0, used);
       filled += used;
-      if (used === chunk.length) this.#chunks.shift();
-      else this.#chunks[0] = chunk.subarray(used);
+      this.#advance(chunk, used);
     }
     return out;
+  }
+
+  /** Consumes `used` bytes of the head chunk; a head index keeps this O(1) for many small chunks. */
+  #advance(chunk: Buffer, used: number): void {
+    if (used < chunk.length) {
+      this.#chunks[this.#head] = chunk.subarray(used);
+      return;
+    }
+    this.#head++;
+    if (this.#head === this.#chunks.length) {
+      this.#chunks = [];
+      this.#head = 0;
+    } else if (this.#head > 1024) {
+      this.#chunks = this.#chunks.slice(this.#head);
+      this.#head = 0;
+    }
   }
 }

@@ -1,0 +1,27 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const CLI = path.join(ROOT, 'packages/cli/bin/dindex.js');
+export const DAEMON = path.join(ROOT, 'packages/daemon/bin/dindexd.js');
+
+export interface TestEnv {
+  dir: string;
+  home: string;
+  socket: string;
+  /** Environment for child processes: DINDEX_HOME and DINDEX_SOCKET point into `dir`. */
+  env: NodeJS.ProcessEnv;
+  cleanup(): void;
+}
+
+/** A private temporary directory (short, so socket paths stay under the sun_path limit). */
+export function makeTestEnv(): TestEnv {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-'));
+  const home = path.join(dir, 'home');
+  const socket = path.join(dir, 'run', 'd.sock');
+  const env = { ...process.env, DINDEX_HOME: home, DINDEX_SOCKET: socket, DINDEX_CONFIG: '' };
+  delete env.DINDEX_CONFIG;
+  return { dir, home, socket, env, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
