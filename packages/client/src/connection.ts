@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import {
-  FrameReader, FrameWriter, ServerMessageSchema, isErrorCode,
+  FrameReader, FrameWriter, isErrorCode, parseServerMessage,
   type EventEnvelope, type RequestId, type WireError,
 } from '@dindex/protocol';
 import {
@@ -13,10 +13,28 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-interface Pending {
-  resolve(body: unknown): void;
-  reject(error: Error): void;
+/** A request awaiting its answer; one object per request keeps the hot path light. */
+class PendingRequest {
+  onAbort: (() => void) | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly type: string,
+    readonly resolve: (body: unknown) => void,
+    readonly reject: (error: Error) => void,
+    /** Epoch ms after which the request times out; 0 for never. */
+    readonly deadline: number,
+    readonly timeoutMs: number,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  detach(): void {
+    if (this.onAbort) this.signal?.removeEventListener('abort', this.onAbort);
+  }
 }
+
+/** Timeouts are checked by one sweeping timer, not a timer per request. */
+const TIMEOUT_SWEEP_MS = 50;
 
 /**
  * Request/response multiplexing over one byte stream: ids, timeouts, cancellation, events.
@@ -26,7 +44,8 @@ export class ClientConnection {
   readonly #stream: Duplex;
   readonly #writer: FrameWriter;
   readonly #reader: FrameReader;
-  readonly #pending = new Map<RequestId, Pending>();
+  readonly #pending = new Map<RequestId, PendingRequest>();
+  #sweeper: NodeJS.Timeout | null = null;
   readonly #subscribers = new Map<RequestId, (event: EventEnvelope) => void>();
   readonly #defaultTimeoutMs: number;
   #nextId = 1;
@@ -52,27 +71,21 @@ export class ClientConnection {
     return this.#pending.size;
   }
 
-  async request(type: string, body: unknown, options: RequestOptions = {}): Promise<unknown> {
-    if (this.#closedError) throw this.#closedError;
-    if (options.signal?.aborted) throw new RequestCancelledError(type);
+  request(type: string, body: unknown, options: RequestOptions = {}): Promise<unknown> {
+    if (this.#closedError) return Promise.reject(this.#closedError);
+    if (options.signal?.aborted) return Promise.reject(new RequestCancelledError(type));
     // Respect the socket's backpressure: a fast producer waits instead of buffering without end.
-    if (this.#writer.needsDrain) await this.#writer.drained();
+    if (this.#writer.needsDrain) return this.#writer.drained().then(() => this.request(type, body, options));
     const id = this.#nextId++;
     const timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
     return new Promise<unknown>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const onAbort = (): void => settle(new RequestCancelledError(type), true);
-      const settle = (result: { body: unknown } | Error, cancel = false): void => {
-        if (!this.#pending.delete(id)) return;
-        if (timer) clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        if (cancel) this.#writer.write({ kind: 'cancel', id });
-        if (result instanceof Error) reject(result);
-        else resolve(result.body);
-      };
-      this.#pending.set(id, { resolve: (b) => settle({ body: b }), reject: (e) => settle(e) });
-      if (timeoutMs > 0) timer = setTimeout(() => settle(new RequestTimeoutError(type, timeoutMs), true), timeoutMs);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const pending = new PendingRequest(id, type, resolve, reject, timeoutMs > 0 ? Date.now() + timeoutMs : 0, timeoutMs, options.signal);
+      if (options.signal) {
+        pending.onAbort = () => this.#abandon(pending, new RequestCancelledError(type));
+        options.signal.addEventListener('abort', pending.onAbort, { once: true });
+      }
+      this.#pending.set(id, pending);
+      if (pending.deadline) this.#startSweeper();
       this.#writer.write({ kind: 'req', id, type, body });
     });
   }
@@ -94,12 +107,14 @@ export class ClientConnection {
   }
 
   #onMessage(raw: unknown): void {
-    const parsed = ServerMessageSchema.safeParse(raw);
-    if (!parsed.success) return;
-    const message = parsed.data;
+    const parsed = parseServerMessage(raw);
+    if (!parsed.ok) return;
+    const message = parsed.value;
     if (message.kind === 'res') {
       const pending = this.#pending.get(message.id);
       if (!pending) return;
+      this.#pending.delete(message.id);
+      pending.detach();
       if (message.ok) pending.resolve(message.body);
       else pending.reject(toRemoteError(message.error));
     } else if (message.kind === 'event') {
@@ -109,11 +124,40 @@ export class ClientConnection {
     }
   }
 
+  /** Gives up on a request (timeout or abort) and tells the daemon to stop working on it. */
+  #abandon(pending: PendingRequest, error: Error): void {
+    if (!this.#pending.delete(pending.id)) return;
+    pending.detach();
+    this.#writer.write({ kind: 'cancel', id: pending.id });
+    pending.reject(error);
+  }
+
+  #startSweeper(): void {
+    if (this.#sweeper) return;
+    this.#sweeper = setInterval(() => {
+      const now = Date.now();
+      for (const pending of this.#pending.values()) {
+        if (pending.deadline && pending.deadline <= now) this.#abandon(pending, new RequestTimeoutError(pending.type, pending.timeoutMs));
+      }
+      if (this.#pending.size === 0 && this.#sweeper) {
+        clearInterval(this.#sweeper);
+        this.#sweeper = null;
+      }
+    }, TIMEOUT_SWEEP_MS);
+    this.#sweeper.unref();
+  }
+
   #shutdown(error: Error): void {
     if (this.#closedError) return;
     this.#closedError = error;
     this.#reader.dispose();
-    for (const pending of [...this.#pending.values()]) pending.reject(error);
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const p of pending) {
+      p.detach();
+      p.reject(error);
+    }
     this.#subscribers.clear();
     this.#stream.destroy();
   }

@@ -56,3 +56,53 @@ export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;
 export type WireError = z.infer<typeof WireErrorSchema>;
 export type ConnectionErrorEnvelope = z.infer<typeof ConnectionErrorEnvelopeSchema>;
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
+
+/**
+ * Hot-path parsers. Every frame passes through one of these, so the common, valid shapes are
+ * recognised by a direct structural check that accepts exactly what the schema accepts (a test
+ * holds the two together); anything else goes through zod, which also explains the failure.
+ */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export function parseClientMessage(raw: unknown): Parsed<ClientMessage> {
+  if (isRecord(raw) && isRequestId(raw.id)) {
+    if (raw.kind === 'req' && isTypeName(raw.type)) return { ok: true, value: raw as RequestEnvelope };
+    if (raw.kind === 'cancel') return { ok: true, value: raw as CancelEnvelope };
+  }
+  return viaSchema(ClientMessageSchema, raw);
+}
+
+export function parseServerMessage(raw: unknown): Parsed<ServerMessage> {
+  if (isRecord(raw)) {
+    if (raw.kind === 'res' && isRequestId(raw.id)) {
+      if (raw.ok === true && 'body' in raw) return { ok: true, value: raw as ResponseEnvelope };
+      if (raw.ok === false && isWireError(raw.error)) return { ok: true, value: raw as ResponseEnvelope };
+    }
+    if (raw.kind === 'event' && isRequestId(raw.sub) && typeof raw.type === 'string' && 'body' in raw) {
+      return { ok: true, value: raw as EventEnvelope };
+    }
+  }
+  return viaSchema(ServerMessageSchema, raw);
+}
+
+function viaSchema<T>(schema: z.ZodType<T>, raw: unknown): Parsed<T> {
+  const result = schema.safeParse(raw);
+  return result.success ? { ok: true, value: result.data } : { ok: false, error: z.prettifyError(result.error) };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isRequestId(value: unknown): value is RequestId {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0;
+  return typeof value === 'string' && value.length >= 1 && value.length <= 128;
+}
+
+function isTypeName(value: unknown): value is string {
+  return typeof value === 'string' && value.length >= 1 && value.length <= 128;
+}
+
+function isWireError(value: unknown): value is WireError {
+  return isRecord(value) && isErrorCode(value.code) && typeof value.message === 'string';
+}

@@ -26,16 +26,20 @@ export interface FrameDecoderOptions {
   maxFrameBytes?: number;
 }
 
+const NO_FRAMES: DecodedFrame[] = [];
+
 /**
- * Streaming decoder: feed it chunks as they arrive, in any split. After the first error it
- * is failed for good, because the byte stream can no longer be trusted to be in step.
+ * Streaming decoder: feed it chunks as they arrive, in any split. Whole frames are decoded in
+ * place from the chunk; only an incomplete tail is kept, and a frame spread over many chunks
+ * is joined once, when its last byte arrives. After the first error the decoder is failed for
+ * good, because the byte stream can no longer be trusted to be in step.
  */
 export class FrameDecoder {
   readonly #maxFrameBytes: number;
-  #chunks: Buffer[] = [];
-  #head = 0;
-  #buffered = 0;
-  #expected: number | null = null;
+  /** Bytes of an incomplete frame, waiting for `#needed` bytes in all. */
+  #parts: Buffer[] = [];
+  #partsBytes = 0;
+  #needed = FRAME_HEADER_BYTES;
   #failed = false;
 
   constructor(options: FrameDecoderOptions = {}) {
@@ -44,7 +48,7 @@ export class FrameDecoder {
 
   /** True while part of a frame is buffered and waiting for more bytes. */
   get hasPartialFrame(): boolean {
-    return this.#buffered > 0 || this.#expected !== null;
+    return this.#partsBytes > 0;
   }
 
   get failed(): boolean {
@@ -52,78 +56,57 @@ export class FrameDecoder {
   }
 
   push(chunk: Buffer): DecodedFrame[] {
-    if (this.#failed) return [];
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.length;
-    const out: DecodedFrame[] = [];
+    if (this.#failed || chunk.length === 0) return NO_FRAMES;
+    let buffer = chunk;
+    if (this.#partsBytes > 0) {
+      this.#parts.push(chunk);
+      this.#partsBytes += chunk.length;
+      if (this.#partsBytes < this.#needed) return NO_FRAMES;
+      buffer = Buffer.concat(this.#parts, this.#partsBytes);
+      this.#parts = [];
+      this.#partsBytes = 0;
+    }
+    let out = NO_FRAMES;
+    let offset = 0;
     for (;;) {
-      if (this.#expected === null) {
-        if (this.#buffered < FRAME_HEADER_BYTES) break;
-        const length = this.#take(FRAME_HEADER_BYTES).readUInt32BE(0);
-        if (length > this.#maxFrameBytes) {
-          out.push(this.#fail(new DindexError('FRAME_TOO_LARGE',
-            `frame of ${length} bytes exceeds max_frame_bytes (${this.#maxFrameBytes})`,
-            { length, max_frame_bytes: this.#maxFrameBytes })));
-          break;
-        }
-        this.#expected = length;
-      }
-      if (this.#buffered < this.#expected) break;
-      const payload = this.#take(this.#expected);
-      this.#expected = null;
-      try {
-        out.push({ message: unpackr.unpack(payload) });
-      } catch (err) {
-        out.push(this.#fail(new DindexError('BAD_FRAME',
-          `frame payload is not valid MessagePack: ${(err as Error).message}`)));
+      const remaining = buffer.length - offset;
+      if (remaining < FRAME_HEADER_BYTES) {
+        this.#needed = FRAME_HEADER_BYTES;
         break;
       }
+      const length = buffer.readUInt32BE(offset);
+      if (length > this.#maxFrameBytes) {
+        return [...out, this.#fail(new DindexError('FRAME_TOO_LARGE',
+          `frame of ${length} bytes exceeds max_frame_bytes (${this.#maxFrameBytes})`,
+          { length, max_frame_bytes: this.#maxFrameBytes }))];
+      }
+      if (remaining < FRAME_HEADER_BYTES + length) {
+        this.#needed = FRAME_HEADER_BYTES + length;
+        break;
+      }
+      const start = offset + FRAME_HEADER_BYTES;
+      offset = start + length;
+      let message: unknown;
+      try {
+        if (length === 0) throw new Error('empty payload');
+        message = unpackr.unpack(buffer.subarray(start, offset));
+      } catch (err) {
+        return [...out, this.#fail(new DindexError('BAD_FRAME', `frame payload is not valid MessagePack: ${(err as Error).message}`))];
+      }
+      if (out === NO_FRAMES) out = [];
+      out.push({ message });
+    }
+    if (offset < buffer.length) {
+      this.#parts = [buffer.subarray(offset)];
+      this.#partsBytes = buffer.length - offset;
     }
     return out;
   }
 
   #fail(error: DindexError): DecodedFrame {
     this.#failed = true;
-    this.#chunks = [];
-    this.#head = 0;
-    this.#buffered = 0;
-    this.#expected = null;
+    this.#parts = [];
+    this.#partsBytes = 0;
     return { error };
-  }
-
-  /** Removes `n` bytes from the front; copies only when they span chunks. */
-  #take(n: number): Buffer {
-    this.#buffered -= n;
-    const first = this.#chunks[this.#head];
-    if (first && first.length >= n) {
-      this.#advance(first, n);
-      return first.subarray(0, n);
-    }
-    const out = Buffer.allocUnsafe(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.#chunks[this.#head]!;
-      const used = Math.min(chunk.length, n - filled);
-      chunk.copy(out, filled, 0, used);
-      filled += used;
-      this.#advance(chunk, used);
-    }
-    return out;
-  }
-
-  /** Consumes `used` bytes of the head chunk; a head index keeps this O(1) for many small chunks. */
-  #advance(chunk: Buffer, used: number): void {
-    if (used < chunk.length) {
-      this.#chunks[this.#head] = chunk.subarray(used);
-      return;
-    }
-    this.#head++;
-    if (this.#head === this.#chunks.length) {
-      this.#chunks = [];
-      this.#head = 0;
-    } else if (this.#head > 1024) {
-      this.#chunks = this.#chunks.slice(this.#head);
-      this.#head = 0;
-    }
   }
 }

@@ -72,8 +72,12 @@ export class FrameReader {
   }
 
   #onData = (chunk: Buffer): void => {
-    this.#queue.push(...this.#decoder.push(chunk));
-    this.#drainQueue();
+    const frames = this.#decoder.push(chunk);
+    if (frames.length > 0) {
+      if (this.#queue.length === 0) this.#queue = frames;
+      else this.#queue.push(...frames);
+      this.#drainQueue();
+    }
     this.#armTimer();
   };
 
@@ -85,8 +89,10 @@ export class FrameReader {
   };
 
   #drainQueue(): void {
-    while (!this.#paused && this.#queue.length > 0) {
-      const frame = this.#queue.shift()!;
+    const queue = this.#queue;
+    let next = 0;
+    while (!this.#paused && next < queue.length) {
+      const frame = queue[next++]!;
       if ('error' in frame) {
         this.#queue = [];
         this.#clearTimer();
@@ -95,10 +101,12 @@ export class FrameReader {
       }
       this.#handlers.message(frame.message);
     }
+    // A handler may have replaced the queue (dispose); keep only what is still undelivered.
+    if (this.#queue === queue) this.#queue = next < queue.length ? queue.slice(next) : [];
   }
 
   #armTimer(): void {
-    this.#clearTimer();
+    if (this.#timer) this.#clearTimer();
     if (this.#frameTimeoutMs <= 0 || this.#paused || this.#decoder.failed) return;
     if (!this.#decoder.hasPartialFrame) return;
     this.#timer = setTimeout(() => {
@@ -114,9 +122,23 @@ export class FrameReader {
   }
 }
 
-/** Writes frames; `write` returns false when the peer is not keeping up (see `drained`). */
+/**
+ * Writes frames; `write` returns false when the peer is not keeping up (see `drained`).
+ * The first frame of a tick goes out at once (lowest latency); any further frames of the same
+ * tick are corked and leave together in one system call (highest throughput).
+ */
 export class FrameWriter {
   readonly #stream: Writable;
+  #wroteThisTick = false;
+  #corked = false;
+  #drained: Promise<void> | null = null;
+  readonly #endTick = (): void => {
+    this.#wroteThisTick = false;
+    if (this.#corked) {
+      this.#corked = false;
+      this.#stream.uncork();
+    }
+  };
 
   constructor(stream: Writable) {
     this.#stream = stream;
@@ -124,6 +146,13 @@ export class FrameWriter {
 
   write(message: unknown): boolean {
     if (this.#stream.destroyed || this.#stream.writableEnded) return false;
+    if (!this.#wroteThisTick) {
+      this.#wroteThisTick = true;
+      process.nextTick(this.#endTick);
+    } else if (!this.#corked) {
+      this.#corked = true;
+      this.#stream.cork();
+    }
     return this.#stream.write(encodeFrame(message));
   }
 
@@ -136,17 +165,19 @@ export class FrameWriter {
     return this.#stream.writableNeedDrain;
   }
 
-  /** Resolves once buffered bytes are flushed (or the stream closes). */
+  /** Resolves once buffered bytes are flushed (or the stream closes); one shared wait. */
   drained(): Promise<void> {
     if (!this.#stream.writableNeedDrain || this.#stream.destroyed) return Promise.resolve();
-    return new Promise((resolve) => {
+    this.#drained ??= new Promise<void>((resolve) => {
       const done = (): void => {
         this.#stream.off('drain', done);
         this.#stream.off('close', done);
+        this.#drained = null;
         resolve();
       };
       this.#stream.on('drain', done);
       this.#stream.on('close', done);
     });
+    return this.#drained;
   }
 }

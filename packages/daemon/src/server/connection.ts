@@ -1,8 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import {
-  ClientMessageSchema, DindexError, FrameReader, FrameWriter,
+  DindexError, FrameReader, FrameWriter, parseClientMessage,
   type RequestEnvelope, type RequestId, type ServerMessage, type WireError,
 } from '@dindex/protocol';
 import type { ConnectionHandle, DaemonServices, RequestContext } from './context.js';
@@ -37,7 +36,7 @@ export class Connection implements ConnectionHandle {
   readonly #log: Logger;
   readonly #reader: FrameReader;
   readonly #writer: FrameWriter;
-  readonly #inflight = new Map<RequestId, AbortController>();
+  readonly #inflight = new Map<RequestId, InFlight>();
   #idleWaiters: Array<() => void> = [];
   #handshaken = false;
   #closed = false;
@@ -87,14 +86,14 @@ export class Connection implements ConnectionHandle {
   }
 
   #onMessage(raw: unknown): void {
-    const parsed = ClientMessageSchema.safeParse(raw);
-    if (!parsed.success) {
-      this.fail(new DindexError('BAD_FRAME', `not a valid message envelope: ${z.prettifyError(parsed.error)}`));
+    const parsed = parseClientMessage(raw);
+    if (!parsed.ok) {
+      this.fail(new DindexError('BAD_FRAME', `not a valid message envelope: ${parsed.error}`));
       return;
     }
-    const message = parsed.data;
+    const message = parsed.value;
     if (message.kind === 'cancel') {
-      this.#inflight.get(message.id)?.abort();
+      this.#inflight.get(message.id)?.cancel();
       return;
     }
     if (this.#inflight.has(message.id)) {
@@ -102,11 +101,33 @@ export class Connection implements ConnectionHandle {
         `request id ${String(message.id)} is already in flight on this connection`));
       return;
     }
-    const controller = new AbortController();
-    this.#inflight.set(message.id, controller);
+    this.#start(message);
+  }
+
+  /** Runs a request; a handler that answers synchronously is answered in the same tick. */
+  #start(request: RequestEnvelope): void {
+    const started = performance.now();
+    const scope = new RequestScope(this, this.#deps.daemon, this.#log);
+    let outcome: unknown;
+    try {
+      this.#admit(request);
+      outcome = this.#deps.dispatch(request.type, request.body, scope);
+    } catch (err) {
+      this.#finish(request, started, err, false);
+      return;
+    }
+    if (!(outcome instanceof Promise)) {
+      this.#finish(request, started, outcome, true);
+      return;
+    }
+    const flight = scope.flight;
+    this.#inflight.set(request.id, flight);
     this.#updateFlow();
-    void this.#run(message, controller).finally(() => {
-      this.#inflight.delete(message.id);
+    flight.settle(outcome).then(
+      (body) => this.#finish(request, started, body, true),
+      (err: unknown) => this.#finish(request, started, err, false),
+    ).finally(() => {
+      this.#inflight.delete(request.id);
       this.#updateFlow();
       if (this.#inflight.size === 0) {
         for (const resolve of this.#idleWaiters.splice(0)) resolve();
@@ -114,23 +135,23 @@ export class Connection implements ConnectionHandle {
     });
   }
 
-  async #run(request: RequestEnvelope, controller: AbortController): Promise<void> {
-    const started = performance.now();
-    try {
-      if (!this.#handshaken && request.type !== 'hello') {
-        throw new DindexError('HANDSHAKE_REQUIRED', `send hello before "${request.type}": the first request on a connection is the handshake`);
-      }
-      if (this.#deps.daemon.state() === 'draining') {
-        throw new DindexError('SHUTTING_DOWN', 'the daemon is shutting down and accepts no new requests');
-      }
-      const ctx: RequestContext = { signal: controller.signal, connection: this, daemon: this.#deps.daemon, log: this.#log };
-      const body = await untilAborted(this.#deps.dispatch(request.type, request.body, ctx), controller.signal);
-      this.#send({ kind: 'res', id: request.id, ok: true, body });
-      this.#log.debug({ id: request.id, type: request.type, ms: performance.now() - started }, 'request');
-    } catch (err) {
-      if (!(err instanceof DindexError)) this.#log.error({ err, id: request.id, type: request.type }, 'request failed');
-      this.#answerError(request.id, err);
-      this.#log.debug({ id: request.id, type: request.type, ms: performance.now() - started, err }, 'request failed');
+  #admit(request: RequestEnvelope): void {
+    if (!this.#handshaken && request.type !== 'hello') {
+      throw new DindexError('HANDSHAKE_REQUIRED', `send hello before "${request.type}": the first request on a connection is the handshake`);
+    }
+    if (this.#deps.daemon.state() === 'draining') {
+      throw new DindexError('SHUTTING_DOWN', 'the daemon is shutting down and accepts no new requests');
+    }
+  }
+
+  #finish(request: RequestEnvelope, started: number, result: unknown, ok: boolean): void {
+    if (ok) this.#send({ kind: 'res', id: request.id, ok: true, body: result });
+    else {
+      if (!(result instanceof DindexError)) this.#log.error({ err: result, id: request.id, type: request.type }, 'request failed');
+      this.#answerError(request.id, result);
+    }
+    if (this.#log.isLevelEnabled('debug')) {
+      this.#log.debug({ id: request.id, type: request.type, ms: performance.now() - started, ok }, 'request');
     }
   }
 
@@ -162,7 +183,7 @@ export class Connection implements ConnectionHandle {
     if (this.#closed) return;
     this.#closed = true;
     this.#reader.dispose();
-    for (const controller of this.#inflight.values()) controller.abort();
+    for (const flight of this.#inflight.values()) flight.cancel();
     this.#socket.destroy();
     this.#deps.onClose(this);
   }
@@ -177,16 +198,53 @@ export function toWireError(err: unknown): WireError {
   return { code: 'INTERNAL', message: `internal error: ${(err as Error)?.message ?? String(err)}` };
 }
 
-/** Settles with the work, or with CANCELLED as soon as the client cancels. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(cancelled());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(cancelled());
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
+/** The context a handler sees. Most requests answer at once, so in-flight state is made lazily. */
+class RequestScope implements RequestContext {
+  #flight: InFlight | null = null;
+
+  constructor(
+    readonly connection: ConnectionHandle,
+    readonly daemon: DaemonServices,
+    readonly log: Logger,
+  ) {}
+
+  get flight(): InFlight {
+    this.#flight ??= new InFlight();
+    return this.#flight;
+  }
+
+  get signal(): AbortSignal {
+    return this.flight.signal;
+  }
 }
 
-function cancelled(): DindexError {
-  return new DindexError('CANCELLED', 'the request was cancelled');
+/**
+ * A request that is still running. AbortControllers are costly to make, and few handlers look
+ * at the signal, so the controller is created only when a handler asks for it.
+ */
+class InFlight {
+  #controller: AbortController | null = null;
+  #reject: ((err: DindexError) => void) | null = null;
+  #cancelled = false;
+
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    if (this.#cancelled) this.#controller.abort();
+    return this.#controller.signal;
+  }
+
+  /** Settles with the work, or with CANCELLED as soon as the request is cancelled. */
+  settle(work: Promise<unknown>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.#reject = reject;
+      work.then(resolve, reject);
+    });
+  }
+
+  cancel(): void {
+    if (this.#cancelled) return;
+    this.#cancelled = true;
+    this.#controller?.abort();
+    this.#reject?.(new DindexError('CANCELLED', 'the request was cancelled'));
+  }
 }

@@ -12,11 +12,12 @@ export type Handler<T extends RequestType> = (
 /** One handler per request type; the compiler checks that none is missing. */
 export type HandlerMap = { [T in RequestType]: Handler<T> };
 
-export type Dispatch = (type: string, body: unknown, ctx: RequestContext) => Promise<unknown>;
+/** Returns the answer, or a promise of it; throws for a request it refuses. */
+export type Dispatch = (type: string, body: unknown, ctx: RequestContext) => unknown;
 
 /** Validates a request against its schema and runs its handler; never a chain of ifs. */
 export function createDispatcher(handlers: HandlerMap): Dispatch {
-  return async (type, body, ctx) => {
+  return (type, body, ctx) => {
     if (!isRequestType(type)) {
       throw new DindexError('UNKNOWN_REQUEST', `unknown request type "${type}"`, { known: Object.keys(REQUESTS) });
     }
