@@ -1,8 +1,9 @@
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  PROTOCOL_VERSION, type RequestBody, type RequestType, type ResponseBody,
+  PROTOCOL_VERSION, type Document, type RequestBody, type RequestType, type ResponseBody,
 } from '@dindex/protocol';
+import { IndexWriter, type IndexSummary, type IndexWriterOptions } from './index-writer.js';
 import { startDaemon } from './autostart.js';
 import { ClientConnection, type RequestOptions } from './connection.js';
 import { DaemonNotRunningError, ProtocolMismatchError, RemoteError } from './errors.js';
@@ -98,6 +99,38 @@ export class DaemonClient {
   /** Asks the daemon to stop; it answers, drains in-flight requests and exits. */
   shutdown(options?: RequestOptions): Promise<ResponseBody<'shutdown'>> {
     return this.request('shutdown', {}, options);
+  }
+
+  /** Opens an index stream; add documents to it, then `end()` it to wait for the commit. */
+  async beginIndex(options?: IndexWriterOptions): Promise<IndexWriter> {
+    const { stream } = await this.request('index.begin', {});
+    return new IndexWriter(this.#connection, stream, options);
+  }
+
+  /** Indexes documents from any (async) iterable; resolves once all are committed. */
+  async index(documents: Iterable<Document> | AsyncIterable<Document>, options?: IndexWriterOptions): Promise<IndexSummary> {
+    const writer = await this.beginIndex(options);
+    for await (const document of documents) await writer.add(document);
+    return writer.end();
+  }
+
+  search(query: string, options: Omit<RequestBody<'search'>, 'query'> & RequestOptions = {}): Promise<ResponseBody<'search'>> {
+    const { timeoutMs, signal, ...body } = options;
+    return this.request('search', { query, ...body }, { timeoutMs, signal });
+  }
+
+  /** Deletes documents by id; resolves once the deletion is committed. */
+  delete(ids: string[], options?: RequestOptions): Promise<ResponseBody<'delete'>> {
+    return this.request('delete', { ids }, options);
+  }
+
+  /** Commits whatever the daemon has queued, now. */
+  commit(options?: RequestOptions): Promise<ResponseBody<'commit'>> {
+    return this.request('commit', {}, options);
+  }
+
+  stats(options?: RequestOptions): Promise<ResponseBody<'stats'>> {
+    return this.request('stats', {}, options);
   }
 
   get closed(): boolean {

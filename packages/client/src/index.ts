@@ -1,6 +1,7 @@
 export { DaemonClient, type ConnectOptions, type HelloInfo } from './client.js';
+export { IndexWriter, type IndexWriterOptions, type IndexSummary } from './index-writer.js';
 export { ClientConnection, type RequestOptions } from './connection.js';
 export { startDaemon, type StartDaemonOptions, type StartOutcome } from './autostart.js';
 export { resolveClientPaths, type ClientPaths } from './paths.js';
 export * from './errors.js';
-export { DindexError, ERROR_CODES, type ErrorCode } from '@dindex/protocol';
+export { DindexError, ERROR_CODES, type ErrorCode, type Document, type SearchResult } from '@dindex/protocol';

@@ -20,6 +20,11 @@ export const ERROR_CODES = {
   TOO_MANY_CONNECTIONS: { area: 'request', summary: 'The daemon is at max_connections; the connection is closed.' },
   INTERNAL: { area: 'request', summary: 'An unexpected daemon fault; the daemon logged it and keeps serving.' },
 
+  // Index and search.
+  UNKNOWN_STREAM: { area: 'index', summary: 'index.docs or index.end named a stream that this connection did not open.' },
+  MODE_UNAVAILABLE: { area: 'index', summary: 'The search mode needs an embedder, and none is configured.' },
+  STORAGE_ERROR: { area: 'index', summary: 'The database refused a write (disk full, read-only, damaged); nothing committed is lost.' },
+
   // Daemon start-up and lifecycle.
   ALREADY_RUNNING: { area: 'lifecycle', summary: 'Another daemon already owns this data directory.' },
   CONFIG_INVALID: { area: 'lifecycle', summary: 'The configuration file, environment or flags hold an invalid value.' },
@@ -35,7 +40,7 @@ export const ERROR_CODES = {
   REQUEST_TIMEOUT: { area: 'client', summary: 'No answer arrived within the request timeout.' },
 } as const satisfies Record<string, { area: ErrorArea; summary: string }>;
 
-export type ErrorArea = 'framing' | 'request' | 'lifecycle' | 'client';
+export type ErrorArea = 'framing' | 'request' | 'index' | 'lifecycle' | 'client';
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 export function isErrorCode(value: unknown): value is ErrorCode {

@@ -3,7 +3,11 @@ import type { Logger } from 'pino';
 import { DindexError } from '@dindex/protocol';
 import { loadConfig, type ConfigSources } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import type { DaemonServices, DaemonState } from '../server/context.js';
+import { databasePath, openReader } from '../index/database.js';
+import { Searcher } from '../index/searcher.js';
+import { IndexStreams } from '../pipeline/index-streams.js';
+import { WritePipeline } from '../pipeline/write-pipeline.js';
+import type { DaemonServices, DaemonState, IndexServices } from '../server/context.js';
 import { createDispatcher } from '../server/dispatcher.js';
 import { handlers } from '../server/handlers/index.js';
 import { SocketServer } from '../server/socket-server.js';
@@ -38,6 +42,7 @@ export class Daemon implements DaemonServices {
   #state: DaemonState = 'starting';
   #lock: HeldLock | null = null;
   #server: SocketServer | null = null;
+  #index: IndexServices | null = null;
   #stopping: Promise<void> | null = null;
   #stopped: () => void = () => {};
   readonly #stoppedPromise = new Promise<void>((resolve) => {
@@ -50,6 +55,11 @@ export class Daemon implements DaemonServices {
     this.#log = options.log;
     this.#config = options.config;
     this.#configSources = options.configSources;
+  }
+
+  get index(): IndexServices {
+    if (!this.#index) throw new DindexError('STARTUP_FAILED', 'the index is not open yet');
+    return this.#index;
   }
 
   state(): DaemonState {
@@ -72,6 +82,7 @@ export class Daemon implements DaemonServices {
     this.#lock = acquireLock(lock, socket);
     try {
       await removeStaleSocket(socket);
+      this.#index = await this.#openIndex();
       this.#server = new SocketServer({
         dispatch: createDispatcher(handlers),
         daemon: this,
@@ -82,9 +93,11 @@ export class Daemon implements DaemonServices {
           frameTimeoutMs: this.#config.frame_timeout_ms,
           maxInflight: this.#config.max_inflight_per_connection,
         }),
+        onConnectionClosed: (id) => this.#index?.streams.dropConnection(id),
       });
       await this.#server.listen(socket, this.#config.socket_mode);
     } catch (err) {
+      await this.#index?.pipeline.close();
       this.#lock.release();
       throw err;
     }
@@ -114,6 +127,28 @@ export class Daemon implements DaemonServices {
     }
   }
 
+  /** Opens the index: the writer thread (which migrates the schema) first, then a reader. */
+  async #openIndex(): Promise<IndexServices> {
+    const file = databasePath(this.paths.home);
+    const { index, search } = this.#config;
+    const pipeline = await WritePipeline.start({
+      databaseFile: file,
+      batchSize: index.batch_size,
+      commitIntervalMs: index.commit_interval_ms,
+      chunkSize: index.chunk_size,
+      chunkOverlap: index.chunk_overlap,
+      queueCapacityBytes: index.queue_capacity_bytes,
+    }, this.#log);
+    const searcher = new Searcher(openReader(file), file, {
+      titleWeight: search.title_weight,
+      headingWeight: search.heading_weight,
+      textWeight: search.text_weight,
+      maxScoredRows: search.max_scored_rows,
+      candidates: search.candidates,
+    });
+    return { pipeline, searcher, streams: new IndexStreams() };
+  }
+
   async #stop(reason: string): Promise<void> {
     this.#log.info({ reason }, 'stopping');
     this.#state = 'draining';
@@ -125,6 +160,8 @@ export class Daemon implements DaemonServices {
       server.closeAll();
       fs.rmSync(this.paths.socket, { force: true });
     }
+    // Whatever was accepted is committed before the process goes.
+    await this.#index?.pipeline.close();
     this.#lock?.release();
     this.#state = 'stopped';
     this.#log.info('stopped');

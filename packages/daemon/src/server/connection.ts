@@ -41,6 +41,7 @@ export class Connection implements ConnectionHandle {
   #handshaken = false;
   #closed = false;
   #waitingForDrain = false;
+  #holds = 0;
 
   constructor(socket: Duplex, deps: ConnectionDeps) {
     this.#socket = socket;
@@ -61,6 +62,16 @@ export class Connection implements ConnectionHandle {
 
   completeHandshake(): void {
     this.#handshaken = true;
+  }
+
+  holdReading(until: Promise<unknown>): void {
+    this.#holds++;
+    this.#updateFlow();
+    const release = (): void => {
+      this.#holds--;
+      this.#updateFlow();
+    };
+    until.then(release, release);
   }
 
   /** Resolves when no request of this connection is running. */
@@ -175,7 +186,7 @@ export class Connection implements ConnectionHandle {
         this.#updateFlow();
       });
     }
-    if (drainNeeded || this.#inflight.size >= this.#deps.limits.maxInflight) this.#reader.pause();
+    if (drainNeeded || this.#holds > 0 || this.#inflight.size >= this.#deps.limits.maxInflight) this.#reader.pause();
     else this.#reader.resume();
   }
 

@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { DaemonStateSchema } from '@dindex/protocol';
+import type { Searcher } from '../index/searcher.js';
 import type { DaemonPaths } from '../lifecycle/paths.js';
+import type { IndexStreams } from '../pipeline/index-streams.js';
+import type { WritePipeline } from '../pipeline/write-pipeline.js';
 
 export type DaemonState = z.infer<typeof DaemonStateSchema>;
 
@@ -15,12 +18,22 @@ export interface DaemonServices {
   load(): { connections: number; inflight: number };
   /** Starts a graceful stop after the current answer has been sent. */
   requestShutdown(reason: string): void;
+  readonly index: IndexServices;
+}
+
+/** The index: writes go through the pipeline, reads through the searcher. */
+export interface IndexServices {
+  readonly pipeline: WritePipeline;
+  readonly searcher: Searcher;
+  readonly streams: IndexStreams;
 }
 
 export interface ConnectionHandle {
   readonly id: number;
   /** Called by the hello handler once the protocol versions agree. */
   completeHandshake(): void;
+  /** Stops reading from this client until `until` settles (backpressure from a full queue). */
+  holdReading(until: Promise<unknown>): void;
 }
 
 export interface RequestContext {

@@ -12,6 +12,7 @@ export interface SocketServerDeps {
   log: Logger;
   /** Read for every new connection, so a config reload applies to the next client. */
   limits(): ConnectionLimits & { maxConnections: number };
+  onConnectionClosed(id: number): void;
 }
 
 /** Accepts connections on the Unix socket and keeps track of them; no request logic here. */
@@ -89,7 +90,10 @@ export class SocketServer {
       daemon: this.#deps.daemon,
       log: this.#deps.log,
       limits,
-      onClose: (closed) => this.#connections.delete(closed),
+      onClose: (closed) => {
+        this.#connections.delete(closed);
+        this.#deps.onConnectionClosed(closed.id);
+      },
     });
     this.#connections.add(connection);
   }

@@ -1,11 +1,17 @@
 import type { z } from 'zod';
 import { hello } from './hello.js';
+import { indexBegin, indexDocs, indexEnd } from './index-stream.js';
+import { search } from './search.js';
+import { commit, deleteDocuments, stats } from './writes.js';
 import { ping } from './ping.js';
 import { shutdown } from './shutdown.js';
 import { status } from './status.js';
 
 export { defineRequest, type RequestDefinition } from './define.js';
 export { DaemonStateSchema } from './status.js';
+export * from './document.js';
+export { IndexSummarySchema, StreamIdSchema } from './index-stream.js';
+export { SearchModeSchema, SearchFilterSchema, SearchResultSchema, type SearchResult, type SearchFilter } from './search.js';
 
 /** Every request type of the protocol, by name. The daemon dispatches through this map. */
 export const REQUESTS = {
@@ -13,6 +19,13 @@ export const REQUESTS = {
   [ping.type]: ping,
   [status.type]: status,
   [shutdown.type]: shutdown,
+  [indexBegin.type]: indexBegin,
+  [indexDocs.type]: indexDocs,
+  [indexEnd.type]: indexEnd,
+  [deleteDocuments.type]: deleteDocuments,
+  [commit.type]: commit,
+  [stats.type]: stats,
+  [search.type]: search,
 } as const;
 
 export type Requests = typeof REQUESTS;

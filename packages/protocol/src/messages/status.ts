@@ -20,5 +20,15 @@ export const status = defineRequest('status', {
     memory: z.object({ rss: z.number(), heap_used: z.number(), heap_total: z.number(), external: z.number() }),
     connections: z.number().int(),
     inflight: z.number().int(),
+    pipeline: z.object({
+      /** Text accepted but not yet committed, and the bound at which producers are held back. */
+      queued_documents: z.number().int(),
+      queued_bytes: z.number().int(),
+      queue_capacity_bytes: z.number().int(),
+      max_queued_bytes_seen: z.number().int(),
+      last_commit_seq: z.number().int(),
+      commits: z.number().int(),
+      last_commit_ms: z.number(),
+    }),
   }),
 });

@@ -1,7 +1,7 @@
 import { DindexError, PROTOCOL_VERSION } from '@dindex/protocol';
 import type { Handler } from '../dispatcher.js';
 
-export const CAPABILITIES = ['ping', 'status', 'shutdown'];
+export const CAPABILITIES = ['ping', 'status', 'shutdown', 'index', 'delete', 'commit', 'stats', 'search:bm25'];
 
 export const handleHello: Handler<'hello'> = (body, { connection, daemon }) => {
   if (body.protocol !== PROTOCOL_VERSION) {

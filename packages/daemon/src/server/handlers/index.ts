@@ -1,5 +1,8 @@
 import type { HandlerMap } from '../dispatcher.js';
 import { handleHello } from './hello.js';
+import { handleIndexBegin, handleIndexDocs, handleIndexEnd } from './index-stream.js';
+import { handleSearch } from './search.js';
+import { handleCommit, handleDelete, handleStats } from './writes.js';
 import { handlePing } from './ping.js';
 import { handleShutdown } from './shutdown.js';
 import { handleStatus } from './status.js';
@@ -9,4 +12,11 @@ export const handlers: HandlerMap = {
   ping: handlePing,
   status: handleStatus,
   shutdown: handleShutdown,
+  'index.begin': handleIndexBegin,
+  'index.docs': handleIndexDocs,
+  'index.end': handleIndexEnd,
+  delete: handleDelete,
+  commit: handleCommit,
+  stats: handleStats,
+  search: handleSearch,
 };

@@ -18,5 +18,6 @@ export const handleStatus: Handler<'status'> = (_body, { daemon }) => {
     memory: { rss: memory.rss, heap_used: memory.heapUsed, heap_total: memory.heapTotal, external: memory.external },
     connections: load.connections,
     inflight: load.inflight,
+    pipeline: daemon.index.pipeline.status(),
   };
 };

@@ -1,0 +1,64 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The database schema, as numbered migrations; `PRAGMA user_version` holds the applied number.
+ * Documents own chunks; `chunks_fts` is an FTS5 index whose content is the chunks table
+ * (title, heading path and text as separately weighted columns), kept in step by triggers.
+ */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+  INSERT INTO meta (key, value) VALUES ('last_commit_seq', 0);
+
+  CREATE TABLE documents (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    title TEXT,
+    content_hash TEXT NOT NULL,
+    metadata TEXT,
+    chunk_count INTEGER NOT NULL,
+    commit_seq INTEGER NOT NULL,
+    indexed_at INTEGER NOT NULL
+  );
+  CREATE INDEX documents_source ON documents (source);
+
+  CREATE TABLE chunks (
+    rowid INTEGER PRIMARY KEY,
+    doc_rowid INTEGER NOT NULL REFERENCES documents (rowid) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    title TEXT,
+    heading TEXT,
+    text TEXT NOT NULL
+  );
+  CREATE INDEX chunks_doc ON chunks (doc_rowid);
+
+  CREATE VIRTUAL TABLE chunks_fts USING fts5 (
+    title, heading, text,
+    content = 'chunks', content_rowid = 'rowid',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER chunks_fts_insert AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts (rowid, title, heading, text) VALUES (new.rowid, new.title, new.heading, new.text);
+  END;
+  CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts (chunks_fts, rowid, title, heading, text) VALUES ('delete', old.rowid, old.title, old.heading, old.text);
+  END;
+  CREATE VIRTUAL TABLE chunks_vocab USING fts5vocab (chunks_fts, row);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`the database has schema version ${current}, newer than this dindex (${SCHEMA_VERSION}); upgrade dindex`);
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

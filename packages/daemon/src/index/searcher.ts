@@ -1,0 +1,175 @@
+import fs from 'node:fs';
+import type Database from 'better-sqlite3';
+import type { Metadata, SearchFilter, SearchResult } from '@dindex/protocol';
+import { matchExpression, QueryTermAnalyzer, type QueryTerm } from './query-terms.js';
+import { SCHEMA_VERSION } from './schema.js';
+
+export interface SearchSettings {
+  /** BM25 weights of the title, heading and text columns. */
+  titleWeight: number;
+  headingWeight: number;
+  textWeight: number;
+  /** Matching chunks FTS5 may score for one query before common terms stop selecting candidates. */
+  maxScoredRows: number;
+  /** Candidates re-scored with every query term when common terms were set aside. */
+  candidates: number;
+}
+
+export interface SearchRequest {
+  query: string;
+  k: number;
+  filter?: SearchFilter | undefined;
+  exact?: boolean | undefined;
+}
+
+export interface SearchOutcome {
+  results: SearchResult[];
+  prunedTerms: string[];
+}
+
+interface Scored {
+  rowid: number;
+  score: number;
+}
+
+/**
+ * BM25 search over FTS5, on a read-only connection that never waits for the writer.
+ *
+ * FTS5 scores every chunk that matches any query term, so one common word ("the", "of") makes
+ * a query touch the whole index. When the matches of all terms exceed `maxScoredRows`, the
+ * rarest terms (the ones that carry most of the BM25 score) select candidates, and those
+ * candidates are re-scored with every term, so the final order is true BM25 over the full query.
+ * Only a chunk that contains none of the selecting terms can be missed.
+ */
+export class Searcher {
+  readonly #db: Database.Database;
+  readonly #file: string;
+  readonly #settings: SearchSettings;
+  readonly #analyzer: QueryTermAnalyzer;
+  readonly #bm25: string;
+  readonly #rescore: Database.Statement<[string, number], { score: number }>;
+  readonly #details: Database.Statement<[string, number], DetailRow>;
+  readonly #meta: Database.Statement<[], { key: string; value: number }>;
+  readonly #topK = new Map<string, Database.Statement>();
+
+  constructor(db: Database.Database, file: string, settings: SearchSettings) {
+    this.#db = db;
+    this.#file = file;
+    this.#settings = settings;
+    this.#analyzer = new QueryTermAnalyzer(db);
+    this.#bm25 = `bm25(chunks_fts, ${settings.titleWeight}, ${settings.headingWeight}, ${settings.textWeight})`;
+    // FTS5 ignores a rowid constraint bound as a REAL, and JavaScript numbers bind as REAL: cast.
+    this.#rescore = db.prepare(`SELECT -${this.#bm25} AS score FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid = CAST(? AS INTEGER)`);
+    this.#details = db.prepare(`SELECT c.rowid AS chunk_id, c.text, c.heading, d.id AS doc_id, d.source, d.title, d.metadata,
+        snippet(chunks_fts, 2, '**', '**', '…', 24) AS snippet
+      FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN documents d ON d.rowid = c.doc_rowid
+      WHERE chunks_fts MATCH ? AND chunks_fts.rowid = CAST(? AS INTEGER)`);
+    this.#meta = db.prepare('SELECT key, value FROM meta');
+  }
+
+  search(request: SearchRequest): SearchOutcome {
+    const terms = this.#analyzer.analyze(request.query).filter((t) => t.df > 0).sort((a, b) => a.df - b.df);
+    if (terms.length === 0) return { results: [], prunedTerms: [] };
+    const full = matchExpression(terms);
+    // One read transaction: every statement below sees the same committed snapshot.
+    return this.#db.transaction((): SearchOutcome => {
+      const { selecting, pruned } = request.exact ? { selecting: terms, pruned: [] } : this.#split(terms);
+      let top: Scored[];
+      if (pruned.length === 0) {
+        top = this.#scoreTop(full, request.k, request.filter);
+      } else {
+        const candidates = this.#scoreTop(matchExpression(selecting), Math.max(this.#settings.candidates, request.k), request.filter);
+        top = candidates
+          .map(({ rowid }) => ({ rowid, score: this.#rescore.get(full, rowid)?.score ?? 0 }))
+          .sort((a, b) => b.score - a.score || a.rowid - b.rowid)
+          .slice(0, request.k);
+      }
+      return {
+        results: top.map(({ rowid, score }) => toResult(this.#details.get(full, rowid)!, score)),
+        prunedTerms: pruned.map((t) => t.stems.join(' ')),
+      };
+    })();
+  }
+
+  stats(): { documents: number; chunks: number; last_commit_seq: number; database_bytes: number; schema_version: number } {
+    const meta = new Map(this.#meta.all().map((r) => [r.key, r.value]));
+    return {
+      documents: meta.get('documents') ?? 0,
+      chunks: meta.get('chunks') ?? 0,
+      last_commit_seq: meta.get('last_commit_seq') ?? 0,
+      database_bytes: fileSize(this.#file) + fileSize(`${this.#file}-wal`),
+      schema_version: SCHEMA_VERSION,
+    };
+  }
+
+  /** Rarest terms first, while their matches fit the budget (always at least one term). */
+  #split(terms: QueryTerm[]): { selecting: QueryTerm[]; pruned: QueryTerm[] } {
+    let rows = 0;
+    let count = 0;
+    while (count < terms.length && (count === 0 || rows + terms[count]!.df <= this.#settings.maxScoredRows)) {
+      rows += terms[count]!.df;
+      count++;
+    }
+    return { selecting: terms.slice(0, count), pruned: terms.slice(count) };
+  }
+
+  #scoreTop(match: string, limit: number, filter: SearchFilter | undefined): Scored[] {
+    const { sql, params } = filterClause(filter);
+    let statement = this.#topK.get(sql);
+    if (!statement) {
+      const join = sql ? 'JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN documents d ON d.rowid = c.doc_rowid' : '';
+      statement = this.#db.prepare(`SELECT chunks_fts.rowid AS rowid, -${this.#bm25} AS score FROM chunks_fts ${join}
+        WHERE chunks_fts MATCH ? ${sql} ORDER BY score DESC, chunks_fts.rowid LIMIT ?`);
+      this.#topK.set(sql, statement);
+    }
+    return statement.all(match, ...params, limit) as Scored[];
+  }
+}
+
+interface DetailRow {
+  chunk_id: number;
+  text: string;
+  heading: string | null;
+  doc_id: string;
+  source: string;
+  title: string | null;
+  metadata: string | null;
+  snippet: string;
+}
+
+function toResult(row: DetailRow, score: number): SearchResult {
+  return {
+    doc_id: row.doc_id,
+    chunk_id: row.chunk_id,
+    source: row.source,
+    title: row.title,
+    heading: row.heading,
+    score: Math.round(score * 10_000) / 10_000,
+    snippet: row.snippet,
+    text: row.text,
+    metadata: row.metadata ? (JSON.parse(row.metadata) as Metadata) : null,
+  };
+}
+
+/** SQL for the filters, against documents `d`; values are bound, never spliced. */
+function filterClause(filter: SearchFilter | undefined): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (filter?.source_prefix) {
+    parts.push('AND instr(d.source, ?) = 1');
+    params.push(filter.source_prefix);
+  }
+  for (const [key, value] of Object.entries(filter?.metadata ?? {})) {
+    parts.push('AND EXISTS (SELECT 1 FROM json_each(d.metadata) WHERE json_each.key = ? AND json_each.value IS ?)');
+    params.push(key, typeof value === 'boolean' ? Number(value) : value);
+  }
+  return { sql: parts.join(' '), params };
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,192 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { DindexError, type Document } from '@dindex/protocol';
+import type { BatchOutcome, FromWriter, ToWriter, WriterSettings } from './writer-messages.js';
+
+export interface BatchResult extends BatchOutcome {
+  seq: number;
+}
+
+interface OutstandingBatch {
+  bytes: number;
+  documents: number;
+  resolve(result: BatchResult): void;
+  reject(error: DindexError): void;
+}
+
+export interface PipelineStatus {
+  queued_documents: number;
+  queued_bytes: number;
+  queue_capacity_bytes: number;
+  max_queued_bytes_seen: number;
+  last_commit_seq: number;
+  commits: number;
+  last_commit_ms: number;
+}
+
+/**
+ * The main-thread side of the write pipeline: a bounded ingest queue (counted in bytes of
+ * text, released as commits land) in front of the writer worker. Every submission gets a
+ * promise that settles when its writes are committed and durable, or failed.
+ */
+export class WritePipeline {
+  readonly #worker: Worker;
+  readonly #log: Logger;
+  readonly #capacityBytes: number;
+  readonly #outstanding = new Map<number, OutstandingBatch>();
+  #spaceWaiters: Array<() => void> = [];
+  #nextBatch = 1;
+  #queuedBytes = 0;
+  #queuedDocuments = 0;
+  #maxQueuedBytes = 0;
+  #lastCommitSeq = 0;
+  #commits = 0;
+  #lastCommitMs = 0;
+  #closed: Promise<void> | null = null;
+  #onClosed: () => void = () => {};
+  #failure: DindexError | null = null;
+
+  private constructor(worker: Worker, log: Logger, capacityBytes: number) {
+    this.#worker = worker;
+    this.#log = log;
+    this.#capacityBytes = capacityBytes;
+  }
+
+  /** Starts the writer worker and waits until its database is open and migrated. */
+  static async start(settings: WriterSettings & { queueCapacityBytes: number }, log: Logger): Promise<WritePipeline> {
+    const worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: settings });
+    const pipeline = new WritePipeline(worker, log, settings.queueCapacityBytes);
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(new DindexError('STARTUP_FAILED', `cannot open the index database: ${err.message}`));
+      worker.once('error', onError);
+      worker.once('message', (message: FromWriter) => {
+        worker.off('error', onError);
+        if (message.op === 'ready') pipeline.#lastCommitSeq = message.lastCommitSeq;
+        resolve();
+      });
+    });
+    worker.on('message', (message: FromWriter) => pipeline.#onMessage(message));
+    worker.on('error', (err) => pipeline.#onWorkerDeath(err));
+    worker.on('exit', (code) => {
+      if (!pipeline.#closed) pipeline.#onWorkerDeath(new Error(`writer thread exited with code ${code}`));
+    });
+    return pipeline;
+  }
+
+  get lastCommitSeq(): number {
+    return this.#lastCommitSeq;
+  }
+
+  get full(): boolean {
+    return this.#queuedBytes >= this.#capacityBytes;
+  }
+
+  status(): PipelineStatus {
+    return {
+      queued_documents: this.#queuedDocuments,
+      queued_bytes: this.#queuedBytes,
+      queue_capacity_bytes: this.#capacityBytes,
+      max_queued_bytes_seen: this.#maxQueuedBytes,
+      last_commit_seq: this.#lastCommitSeq,
+      commits: this.#commits,
+      last_commit_ms: Math.round(this.#lastCommitMs * 100) / 100,
+    };
+  }
+
+  /**
+   * Resolves when the queue has room for `bytes` more. An empty queue always has room, so a
+   * single submission larger than the capacity still goes through.
+   */
+  whenSpace(bytes: number): Promise<void> {
+    if (this.#queuedBytes === 0 || this.#queuedBytes + bytes <= this.#capacityBytes) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.#queuedBytes === 0 || this.#queuedBytes + bytes <= this.#capacityBytes) resolve();
+        else this.#spaceWaiters.push(check);
+      };
+      this.#spaceWaiters.push(check);
+    });
+  }
+
+  /** Queues documents; the promise settles once they are committed. Call `whenSpace` first. */
+  submitDocuments(documents: Document[]): Promise<BatchResult> {
+    const bytes = documents.reduce((n, d) => n + d.text.length + (d.title?.length ?? 0), 0);
+    return this.#submit(bytes, documents.length, (batch) => ({ op: 'documents', batch, documents }));
+  }
+
+  delete(ids: string[]): Promise<BatchResult> {
+    return this.#submit(0, 0, (batch) => ({ op: 'delete', batch, ids }));
+  }
+
+  /** Commits everything queued so far, now. */
+  commit(): Promise<BatchResult> {
+    return this.#submit(0, 0, (batch) => ({ op: 'commit', batch }));
+  }
+
+  /** Commits what is queued and stops the writer. */
+  close(): Promise<void> {
+    this.#closed ??= new Promise<void>((resolve) => {
+      this.#onClosed = resolve;
+      this.#post({ op: 'close' });
+    });
+    return this.#closed;
+  }
+
+  #submit(bytes: number, documents: number, message: (batch: number) => ToWriter): Promise<BatchResult> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#closed) return Promise.reject(new DindexError('SHUTTING_DOWN', 'the write pipeline is closed'));
+    const batch = this.#nextBatch++;
+    return new Promise<BatchResult>((resolve, reject) => {
+      this.#outstanding.set(batch, { bytes, documents, resolve, reject });
+      this.#queuedBytes += bytes;
+      this.#queuedDocuments += documents;
+      this.#maxQueuedBytes = Math.max(this.#maxQueuedBytes, this.#queuedBytes);
+      this.#post(message(batch));
+    });
+  }
+
+  #post(message: ToWriter): void {
+    this.#worker.postMessage(message);
+  }
+
+  #onMessage(message: FromWriter): void {
+    switch (message.op) {
+      case 'committed':
+        this.#lastCommitSeq = message.seq;
+        if (message.tookMs > 0) {
+          this.#commits++;
+          this.#lastCommitMs = message.tookMs;
+        }
+        for (const outcome of message.batches) this.#settle(outcome.batch, (b) => b.resolve({ ...outcome, seq: message.seq }));
+        break;
+      case 'failed':
+        this.#log.error({ batches: message.batches.length, err: message.message }, 'commit failed');
+        for (const batch of message.batches) {
+          this.#settle(batch, (b) => b.reject(new DindexError('STORAGE_ERROR', `the write was not committed: ${message.message}`)));
+        }
+        break;
+      case 'closed':
+        this.#onClosed();
+        break;
+      case 'ready':
+        break;
+    }
+  }
+
+  #settle(batch: number, action: (b: OutstandingBatch) => void): void {
+    const outstanding = this.#outstanding.get(batch);
+    if (!outstanding) return;
+    this.#outstanding.delete(batch);
+    this.#queuedBytes -= outstanding.bytes;
+    this.#queuedDocuments -= outstanding.documents;
+    action(outstanding);
+    for (const waiter of this.#spaceWaiters.splice(0)) waiter();
+  }
+
+  #onWorkerDeath(err: Error): void {
+    this.#log.fatal({ err }, 'writer thread failed');
+    this.#failure = new DindexError('STORAGE_ERROR', `the writer thread failed: ${err.message}; restart the daemon`);
+    for (const batch of [...this.#outstanding.keys()]) this.#settle(batch, (b) => b.reject(this.#failure!));
+    this.#onClosed();
+  }
+}

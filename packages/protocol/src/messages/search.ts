@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { defineRequest } from './define.js';
+import { MetadataValueSchema } from './document.js';
+
+export const SearchModeSchema = z.enum(['bm25', 'vector', 'hybrid']);
+
+export const SearchFilterSchema = z.strictObject({
+  /** Only documents whose source starts with this string. */
+  source_prefix: z.string().min(1).max(4096).optional(),
+  /** Only documents whose metadata holds each of these key/value pairs. */
+  metadata: z.record(z.string().min(1).max(200), MetadataValueSchema).optional(),
+});
+
+export const SearchResultSchema = z.object({
+  doc_id: z.string(),
+  chunk_id: z.number().int(),
+  source: z.string(),
+  title: z.string().nullable(),
+  heading: z.string().nullable(),
+  score: z.number(),
+  /** Part of the chunk with the matched terms marked as **term**. */
+  snippet: z.string(),
+  text: z.string(),
+  metadata: z.record(z.string(), MetadataValueSchema).nullable(),
+});
+
+export const search = defineRequest('search', {
+  request: z.strictObject({
+    query: z.string().min(1).max(10_000),
+    k: z.number().int().min(1).max(1000).default(10),
+    mode: SearchModeSchema.optional(),
+    filter: SearchFilterSchema.optional(),
+    /** Score every matching chunk, even for queries full of common words (slower, see README). */
+    exact: z.boolean().optional(),
+  }),
+  response: z.object({
+    query: z.string(),
+    mode: SearchModeSchema,
+    took_ms: z.number(),
+    /** Query terms left out of scoring because they match too many chunks to rank by. */
+    pruned_terms: z.array(z.string()),
+    results: z.array(SearchResultSchema),
+  }),
+});
+
+export type SearchResult = z.infer<typeof SearchResultSchema>;
+export type SearchFilter = z.infer<typeof SearchFilterSchema>;

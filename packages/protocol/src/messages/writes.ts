@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { defineRequest } from './define.js';
+
+/** Deletes documents by id; answers once the deletion is committed. */
+export const deleteDocuments = defineRequest('delete', {
+  request: z.strictObject({ ids: z.array(z.string().min(1).max(2048)).min(1).max(100_000) }),
+  response: z.object({ deleted: z.number().int(), commit_seq: z.number().int() }),
+});
+
+/** Commits whatever is waiting in the write pipeline now, instead of at the next trigger. */
+export const commit = defineRequest('commit', {
+  request: z.strictObject({}),
+  response: z.object({ commit_seq: z.number().int() }),
+});
+
+export const stats = defineRequest('stats', {
+  request: z.strictObject({}),
+  response: z.object({
+    documents: z.number().int(),
+    chunks: z.number().int(),
+    vectors: z.number().int(),
+    last_commit_seq: z.number().int(),
+    queued_documents: z.number().int(),
+    database_bytes: z.number().int(),
+    schema_version: z.number().int(),
+  }),
+});
