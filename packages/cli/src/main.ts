@@ -41,6 +41,37 @@ export async function run(argv: string[], version: string): Promise<void> {
     .action(async (opts: { follow?: boolean; lines: string }) =>
       (await import('./commands/daemon.js')).daemonLogs({ ...globals(), ...opts }));
 
+  program.command('index')
+    .description("index files and directories (recursively); '-' reads one document from stdin")
+    .argument('<paths...>', 'files, directories, or -')
+    .option('--source <name>', 'source name of the document read from stdin', 'stdin')
+    .option('--max-file-bytes <bytes>', 'skip files larger than this', String(8 * 1024 * 1024))
+    .action(async (paths: string[], opts: { source?: string; maxFileBytes: string }) =>
+      (await import('./commands/index-files.js')).indexFiles(paths, { ...globals(), ...opts }));
+
+  program.command('search')
+    .description('search the index (BM25); prints source, score and a snippet per result')
+    .argument('<query...>', 'words to search for; any characters are fine')
+    .addOption(new Option('-k, --k <n>', 'number of results').default('10'))
+    .addOption(new Option('--mode <mode>', 'ranking').choices(['bm25', 'vector', 'hybrid']))
+    .option('--explain', 'show ids, scores and the terms used only for re-scoring')
+    .option('--exact', 'score every matching chunk, even for common words (slower)')
+    .option('--source-prefix <prefix>', 'only documents whose source starts with this')
+    .option('--where <key=value>', 'only documents with this metadata (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .action(async (query: string[], opts: Omit<import('./commands/search.js').SearchOptions, keyof GlobalOptions>) =>
+      (await import('./commands/search.js')).search(query, { ...globals(), ...opts }));
+
+  program.command('delete')
+    .description('delete documents by id (for files: their absolute path)')
+    .argument('<doc-ids...>')
+    .action(async (ids: string[]) => (await import('./commands/writes.js')).deleteDocuments(ids, globals()));
+  program.command('commit')
+    .description('commit everything the daemon has queued, now')
+    .action(async () => (await import('./commands/writes.js')).commit(globals()));
+  program.command('stats')
+    .description('documents, chunks, commit sequence and database size')
+    .action(async () => (await import('./commands/writes.js')).stats(globals()));
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

@@ -1,0 +1,57 @@
+import { connect, type GlobalOptions } from '../context.js';
+import { CliError, EXIT } from '../errors.js';
+import { printJson } from '../output.js';
+
+export interface SearchOptions extends GlobalOptions {
+  k: string;
+  mode?: 'bm25' | 'vector' | 'hybrid';
+  explain?: boolean;
+  exact?: boolean;
+  sourcePrefix?: string;
+  where: string[];
+}
+
+export async function search(words: string[], options: SearchOptions): Promise<void> {
+  const k = Number.parseInt(options.k, 10);
+  if (!Number.isInteger(k) || k < 1 || k > 1000) throw new CliError(`-k expects a number from 1 to 1000, got "${options.k}"`, EXIT.usage);
+  const metadata = Object.fromEntries(options.where.map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new CliError(`--where expects key=value, got "${pair}"`, EXIT.usage);
+    return [pair.slice(0, eq), pair.slice(eq + 1)];
+  }));
+  const filter = {
+    ...(options.sourcePrefix ? { source_prefix: options.sourcePrefix } : {}),
+    ...(options.where.length ? { metadata } : {}),
+  };
+  const client = await connect(options);
+  try {
+    const answer = await client.search(words.join(' '), {
+      k,
+      ...(options.mode ? { mode: options.mode } : {}),
+      ...(Object.keys(filter).length ? { filter } : {}),
+      ...(options.exact ? { exact: true } : {}),
+    });
+    if (options.json) {
+      printJson(answer);
+      return;
+    }
+    // On a terminal the marked terms are bold; elsewhere they keep their **markers**.
+    const bold = process.stdout.isTTY ? (s: string) => `\x1b[1m${s}\x1b[22m` : (s: string) => `**${s}**`;
+    const lines: string[] = [];
+    answer.results.forEach((r, i) => {
+      const where = r.heading ? `${r.source} › ${r.heading}` : r.source;
+      lines.push(`${String(i + 1).padStart(2)}. ${where}  ${r.score.toFixed(3)}`);
+      const snippet = r.snippet.replace(/\s+/g, ' ').replace(/\*\*(.+?)\*\*/g, (_, term: string) => bold(term));
+      lines.push(`    ${snippet}`);
+      if (options.explain) lines.push(`    doc ${r.doc_id}, chunk ${r.chunk_id}, bm25 ${r.score}`);
+    });
+    const summary = `${answer.results.length} result${answer.results.length === 1 ? '' : 's'} in ${answer.took_ms} ms (${answer.mode})`;
+    lines.push(answer.results.length ? `\n${summary}` : `no results (${answer.took_ms} ms)`);
+    if (options.explain && answer.pruned_terms.length) {
+      lines.push(`common terms that only re-scored candidates: ${answer.pruned_terms.join(', ')}`);
+    }
+    process.stdout.write(lines.join('\n') + '\n');
+  } finally {
+    client.close();
+  }
+}
