@@ -34,7 +34,8 @@ export class WritePipeline {
   readonly #log: Logger;
   readonly #capacityBytes: number;
   readonly #outstanding = new Map<number, OutstandingBatch>();
-  #spaceWaiters: Array<() => void> = [];
+  /** Producers waiting for room, served in arrival order. */
+  #admissions: Array<{ bytes: number; admit: () => void }> = [];
   #nextBatch = 1;
   #queuedBytes = 0;
   #queuedDocuments = 0;
@@ -77,10 +78,6 @@ export class WritePipeline {
     return this.#lastCommitSeq;
   }
 
-  get full(): boolean {
-    return this.#queuedBytes >= this.#capacityBytes;
-  }
-
   status(): PipelineStatus {
     return {
       queued_documents: this.#queuedDocuments,
@@ -93,25 +90,27 @@ export class WritePipeline {
     };
   }
 
-  /**
-   * Resolves when the queue has room for `bytes` more. An empty queue always has room, so a
-   * single submission larger than the capacity still goes through.
-   */
-  whenSpace(bytes: number): Promise<void> {
-    if (this.#queuedBytes === 0 || this.#queuedBytes + bytes <= this.#capacityBytes) return Promise.resolve();
-    return new Promise((resolve) => {
-      const check = (): void => {
-        if (this.#queuedBytes === 0 || this.#queuedBytes + bytes <= this.#capacityBytes) resolve();
-        else this.#spaceWaiters.push(check);
-      };
-      this.#spaceWaiters.push(check);
-    });
+  /** Bytes of text a batch of documents counts for in the queue. */
+  static sizeOf(documents: Document[]): number {
+    return documents.reduce((n, d) => n + d.text.length + (d.title?.length ?? 0), 0);
   }
 
-  /** Queues documents; the promise settles once they are committed. Call `whenSpace` first. */
-  submitDocuments(documents: Document[]): Promise<BatchResult> {
-    const bytes = documents.reduce((n, d) => n + d.text.length + (d.title?.length ?? 0), 0);
-    return this.#submit(bytes, documents.length, (batch) => ({ op: 'documents', batch, documents }));
+  /**
+   * Takes room for `bytes` in the queue, waiting (first come, first served) while it is full.
+   * The room is counted from the moment it is granted, so the queue never exceeds its bound;
+   * an empty queue admits any batch, so one larger than the bound still goes through alone.
+   */
+  admit(bytes: number): Promise<void> {
+    if (this.#admissions.length === 0 && this.#fits(bytes)) {
+      this.#take(bytes);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#admissions.push({ bytes, admit: resolve }));
+  }
+
+  /** Queues admitted documents; the promise settles once they are committed. */
+  submitDocuments(documents: Document[], admittedBytes: number): Promise<BatchResult> {
+    return this.#submit(admittedBytes, documents.length, (batch) => ({ op: 'documents', batch, documents }));
   }
 
   delete(ids: string[]): Promise<BatchResult> {
@@ -138,11 +137,18 @@ export class WritePipeline {
     const batch = this.#nextBatch++;
     return new Promise<BatchResult>((resolve, reject) => {
       this.#outstanding.set(batch, { bytes, documents, resolve, reject });
-      this.#queuedBytes += bytes;
       this.#queuedDocuments += documents;
-      this.#maxQueuedBytes = Math.max(this.#maxQueuedBytes, this.#queuedBytes);
       this.#post(message(batch));
     });
+  }
+
+  #fits(bytes: number): boolean {
+    return this.#queuedBytes === 0 || this.#queuedBytes + bytes <= this.#capacityBytes;
+  }
+
+  #take(bytes: number): void {
+    this.#queuedBytes += bytes;
+    this.#maxQueuedBytes = Math.max(this.#maxQueuedBytes, this.#queuedBytes);
   }
 
   #post(message: ToWriter): void {
@@ -180,7 +186,11 @@ export class WritePipeline {
     this.#queuedBytes -= outstanding.bytes;
     this.#queuedDocuments -= outstanding.documents;
     action(outstanding);
-    for (const waiter of this.#spaceWaiters.splice(0)) waiter();
+    while (this.#admissions.length > 0 && this.#fits(this.#admissions[0]!.bytes)) {
+      const next = this.#admissions.shift()!;
+      this.#take(next.bytes);
+      next.admit();
+    }
   }
 
   #onWorkerDeath(err: Error): void {

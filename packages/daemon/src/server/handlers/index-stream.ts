@@ -1,3 +1,4 @@
+import { WritePipeline } from '../../pipeline/write-pipeline.js';
 import type { Handler } from '../dispatcher.js';
 
 /** `index.begin` / `index.docs` / `index.end`: a stream of documents, acknowledged when durable. */
@@ -8,12 +9,12 @@ export const handleIndexBegin: Handler<'index.begin'> = (_body, { connection, da
 export const handleIndexDocs: Handler<'index.docs'> = async (body, { connection, daemon }) => {
   const { pipeline, streams } = daemon.index;
   streams.get(connection.id, body.stream);
-  const bytes = body.documents.reduce((n, d) => n + d.text.length + (d.title?.length ?? 0), 0);
-  const space = pipeline.whenSpace(bytes);
+  const bytes = WritePipeline.sizeOf(body.documents);
+  const admitted = pipeline.admit(bytes);
   // While the queue is full, read nothing more from this producer.
-  connection.holdReading(space);
-  await space;
-  streams.add(connection.id, body.stream, pipeline.submitDocuments(body.documents));
+  connection.holdReading(admitted);
+  await admitted;
+  streams.add(connection.id, body.stream, pipeline.submitDocuments(body.documents, bytes));
   return { accepted: body.documents.length, queued_bytes: pipeline.status().queued_bytes };
 };
 

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { DaemonClient, type Document } from '@dindex/client';
+import { makeTestEnv } from './helpers/env.js';
+import { spawnDaemon } from './helpers/processes.js';
+
+const CHUNKS_PER_DOC = 3;
+
+function makeDoc(i: number): Document {
+  // Three sections, hence three chunks, each naming the document's token.
+  const text = Array.from({ length: CHUNKS_PER_DOC }, (_, s) => `# Part ${s}\n\nSection ${s} of token${i}, shared word ingestword.`).join('\n\n');
+  return { id: `doc-${i}`, source: `/ingest/${i}`, text };
+}
+
+describe('searching while importing', () => {
+  it('never fails a search, and never shows a document half-committed', async () => {
+    const t = makeTestEnv();
+    const daemon = await spawnDaemon(t, ['--set', 'index.commit_interval_ms=20', '--set', 'index.batch_size=300']);
+    const producer = await DaemonClient.connect({ socket: t.socket });
+    const reader = await DaemonClient.connect({ socket: t.socket });
+    const total = 3000;
+    let done = false;
+    const ingest = (async () => {
+      const writer = await producer.beginIndex({ batchDocuments: 50 });
+      for (let i = 0; i < total; i++) await writer.add(makeDoc(i));
+      const summary = await writer.end();
+      done = true;
+      return summary;
+    })();
+
+    let searches = 0;
+    let lastVisible = 0;
+    while (!done) {
+      const i = Math.floor(Math.random() * total);
+      const results = (await reader.search(`token${i}`, { k: 10 })).results.filter((r) => r.doc_id === `doc-${i}`);
+      // Atomic commits: all of a document's chunks, or none of them.
+      expect([0, CHUNKS_PER_DOC]).toContain(results.length);
+      const { documents } = await reader.stats();
+      expect(documents).toBeGreaterThanOrEqual(lastVisible);
+      lastVisible = documents;
+      searches++;
+    }
+    expect(await ingest).toMatchObject({ documents: total, chunks: total * CHUNKS_PER_DOC });
+    expect(searches).toBeGreaterThan(10);
+    expect((await reader.stats()).documents).toBe(total);
+
+    producer.close();
+    reader.close();
+    daemon.child.kill('SIGTERM');
+    await daemon.exited;
+    t.cleanup();
+  });
+
+  it('holds a producer faster than the writer within the queue bound', async () => {
+    const t = makeTestEnv();
+    const capacity = 256 * 1024;
+    // A slow commit trigger: the producer outruns the writer and meets the bound.
+    const daemon = await spawnDaemon(t, ['--set', `index.queue_capacity_bytes=${capacity}`, '--set', 'index.commit_interval_ms=100',
+      '--set', 'index.batch_size=100000']);
+    const client = await DaemonClient.connect({ socket: t.socket });
+    const observer = await DaemonClient.connect({ socket: t.socket });
+    const big = (i: number): Document => ({ id: `big-${i}`, source: `/big/${i}`, text: `Entry ${i}. ${'filler text '.repeat(400)}` });
+    let maxSeen = 0;
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        const { pipeline } = await observer.status();
+        maxSeen = Math.max(maxSeen, pipeline.queued_bytes);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    const summary = await client.index(Array.from({ length: 400 }, (_, i) => big(i)), { batchDocuments: 10, inflight: 8 });
+    watching = false;
+    await watch;
+    expect(summary.documents).toBe(400);
+    const { pipeline } = await observer.status();
+    expect(pipeline.queue_capacity_bytes).toBe(capacity);
+    expect(pipeline.max_queued_bytes_seen).toBeLessThanOrEqual(capacity);
+    // It really was full at times: the bound, not luck, kept it there.
+    expect(pipeline.max_queued_bytes_seen).toBeGreaterThan(capacity / 2);
+    expect(maxSeen).toBeLessThanOrEqual(capacity);
+    client.close();
+    observer.close();
+    daemon.child.kill('SIGTERM');
+    await daemon.exited;
+    t.cleanup();
+  });
+});
