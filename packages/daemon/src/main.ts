@@ -38,8 +38,9 @@ export async function main(argv: string[]): Promise<void> {
     await daemon.start();
   } catch (err) {
     const error = err instanceof DindexError ? err : new DindexError('STARTUP_FAILED', (err as Error).message);
-    ready.failed(error);
+    // Into the log first: the client reads the log's last lines once it has the verdict.
     process.stderr.write(`dindex daemon: ${error.message}\n`);
+    ready.failed(error);
     process.exitCode = 1;
     return;
   }
