@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DaemonClient, type Document } from '@dindex/client';
-import { makeTestEnv } from './helpers/env.js';
-import { spawnDaemon } from './helpers/processes.js';
+import { makeTestEnv, type TestEnv } from './helpers/env.js';
+import { spawnDaemon, type ForegroundDaemon } from './helpers/processes.js';
 
 const CHUNKS_PER_DOC = 3;
 
@@ -11,12 +11,33 @@ function makeDoc(i: number): Document {
   return { id: `doc-${i}`, source: `/ingest/${i}`, text };
 }
 
+let t: TestEnv;
+let daemon: ForegroundDaemon;
+const clients: DaemonClient[] = [];
+
+async function start(args: string[]): Promise<void> {
+  t = makeTestEnv();
+  daemon = await spawnDaemon(t, args);
+}
+
+async function connect(): Promise<DaemonClient> {
+  const client = await DaemonClient.connect({ socket: t.socket });
+  clients.push(client);
+  return client;
+}
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  daemon.child.kill('SIGTERM');
+  await daemon.exited;
+  t.cleanup();
+});
+
 describe('searching while importing', () => {
   it('never fails a search, and never shows a document half-committed', async () => {
-    const t = makeTestEnv();
-    const daemon = await spawnDaemon(t, ['--set', 'index.commit_interval_ms=20', '--set', 'index.batch_size=300']);
-    const producer = await DaemonClient.connect({ socket: t.socket });
-    const reader = await DaemonClient.connect({ socket: t.socket });
+    await start(['--set', 'index.commit_interval_ms=20', '--set', 'index.batch_size=300']);
+    const producer = await connect();
+    const reader = await connect();
     const total = 3000;
     let done = false;
     const ingest = (async () => {
@@ -42,22 +63,14 @@ describe('searching while importing', () => {
     expect(await ingest).toMatchObject({ documents: total, chunks: total * CHUNKS_PER_DOC });
     expect(searches).toBeGreaterThan(10);
     expect((await reader.stats()).documents).toBe(total);
-
-    producer.close();
-    reader.close();
-    daemon.child.kill('SIGTERM');
-    await daemon.exited;
-    t.cleanup();
   });
 
   it('holds a producer faster than the writer within the queue bound', async () => {
-    const t = makeTestEnv();
     const capacity = 256 * 1024;
     // A slow commit trigger: the producer outruns the writer and meets the bound.
-    const daemon = await spawnDaemon(t, ['--set', `index.queue_capacity_bytes=${capacity}`, '--set', 'index.commit_interval_ms=100',
-      '--set', 'index.batch_size=100000']);
-    const client = await DaemonClient.connect({ socket: t.socket });
-    const observer = await DaemonClient.connect({ socket: t.socket });
+    await start(['--set', `index.queue_capacity_bytes=${capacity}`, '--set', 'index.commit_interval_ms=100', '--set', 'index.batch_size=100000']);
+    const client = await connect();
+    const observer = await connect();
     const big = (i: number): Document => ({ id: `big-${i}`, source: `/big/${i}`, text: `Entry ${i}. ${'filler text '.repeat(400)}` });
     let maxSeen = 0;
     let watching = true;
@@ -78,10 +91,5 @@ describe('searching while importing', () => {
     // It really was full at times: the bound, not luck, kept it there.
     expect(pipeline.max_queued_bytes_seen).toBeGreaterThan(capacity / 2);
     expect(maxSeen).toBeLessThanOrEqual(capacity);
-    client.close();
-    observer.close();
-    daemon.child.kill('SIGTERM');
-    await daemon.exited;
-    t.cleanup();
   });
 });

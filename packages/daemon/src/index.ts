@@ -2,3 +2,5 @@ export { main } from './main.js';
 export { Daemon, type DaemonOptions } from './lifecycle/daemon.js';
 export { ConfigSchema, type Config } from './config/schema.js';
 export { loadConfig, configKeys, envName } from './config/load.js';
+export { Searcher, type SearchSettings } from './index/searcher.js';
+export { openReader, openWriter, databasePath } from './index/database.js';

@@ -29,10 +29,8 @@ export const SearchConfigSchema = z.strictObject({
   title_weight: z.number().min(0).max(100).default(2),
   heading_weight: z.number().min(0).max(100).default(1.5),
   text_weight: z.number().min(0).max(100).default(1),
-  /** Matches FTS5 may score per query before the most common terms stop selecting candidates. */
+  /** Matches FTS5 may score per query before the most common query terms are left out. */
   max_scored_rows: z.number().int().min(100).max(100_000_000).default(20_000),
-  /** Candidates re-scored with every query term when common terms were set aside. */
-  candidates: z.number().int().min(10).max(100_000).default(200),
 });
 
 export const ConfigSchema = z.strictObject({

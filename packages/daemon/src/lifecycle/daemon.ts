@@ -144,7 +144,6 @@ export class Daemon implements DaemonServices {
       headingWeight: search.heading_weight,
       textWeight: search.text_weight,
       maxScoredRows: search.max_scored_rows,
-      candidates: search.candidates,
     });
     return { pipeline, searcher, streams: new IndexStreams() };
   }

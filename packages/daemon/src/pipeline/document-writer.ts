@@ -1,24 +1,12 @@
-import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { Document } from '@dindex/protocol';
-import { chunkText, type Chunk, type ChunkOptions } from '../index/chunker.js';
+import type { PreparedDocument } from './prepare-document.js';
 import type { BatchOutcome } from './writer-messages.js';
 
-/** A pending write, in arrival order; documents arrive already chunked unless unchanged. */
+/** A pending write, in arrival order. */
 export type PendingWrite =
   | { kind: 'document'; batch: number; doc: PreparedDocument }
   | { kind: 'delete'; batch: number; ids: string[] }
   | { kind: 'marker'; batch: number };
-
-export interface PreparedDocument {
-  id: string;
-  source: string;
-  title: string | null;
-  metadata: string | null;
-  hash: string;
-  /** Null when the stored copy already has this hash (then nothing is chunked). */
-  chunks: Chunk[] | null;
-}
 
 /**
  * Applies pending writes to SQLite, all in one transaction per commit. Replacing a document
@@ -27,7 +15,6 @@ export interface PreparedDocument {
  */
 export class DocumentWriter {
   readonly #db: Database.Database;
-  readonly #chunking: ChunkOptions;
   readonly #select: Database.Statement<[string], { rowid: number; content_hash: string }>;
   readonly #deleteById: Database.Statement<[string]>;
   readonly #selectChunkCount: Database.Statement<[string], { chunk_count: number }>;
@@ -36,9 +23,8 @@ export class DocumentWriter {
   readonly #readMeta: Database.Statement<[string], { value: number }>;
   readonly #writeMeta: Database.Statement<[string, number]>;
 
-  constructor(db: Database.Database, chunking: ChunkOptions) {
+  constructor(db: Database.Database) {
     this.#db = db;
-    this.#chunking = chunking;
     this.#select = db.prepare('SELECT rowid, content_hash FROM documents WHERE id = ?');
     this.#deleteById = db.prepare('DELETE FROM documents WHERE id = ?');
     this.#selectChunkCount = db.prepare('SELECT chunk_count FROM documents WHERE id = ?');
@@ -51,25 +37,6 @@ export class DocumentWriter {
 
   get lastCommitSeq(): number {
     return this.#readMeta.get('last_commit_seq')?.value ?? 0;
-  }
-
-  /** Hashes and chunks a document as it arrives, outside the commit transaction. */
-  prepare(doc: Document, laterInBatch: boolean): PreparedDocument {
-    const id = doc.id ?? doc.source;
-    const metadata = doc.metadata ? JSON.stringify(doc.metadata) : null;
-    const hash = crypto.createHash('sha256')
-      .update(JSON.stringify([doc.source, doc.title ?? null, metadata, doc.text]))
-      .digest('base64url');
-    // An earlier write of the same id in this batch may change what is stored; decide at commit.
-    const unchanged = !laterInBatch && this.#select.get(id)?.content_hash === hash;
-    return {
-      id,
-      source: doc.source,
-      title: doc.title ?? null,
-      metadata,
-      hash,
-      chunks: unchanged ? null : this.#chunk(doc),
-    };
   }
 
   /** One transaction: every pending write, the counters and the new commit sequence. */
@@ -105,10 +72,7 @@ export class DocumentWriter {
           o.skipped++;
           continue;
         }
-        // Chunks are only left out for a document found unchanged with no earlier write to its id
-        // in this batch, and nothing else writes in between: it must have been skipped above.
         const chunks = doc.chunks;
-        if (!chunks) throw new Error(`internal: document ${doc.id} changed between arrival and commit`);
         if (existing) {
           chunkDelta -= this.#removeDocument(doc.id) ?? 0;
           documentDelta--;
@@ -132,12 +96,6 @@ export class DocumentWriter {
     });
     const seq = run.immediate();
     return { seq, outcomes: [...outcomes.values()] };
-  }
-
-  /** A title-only document still gets one (empty) chunk, so it can be found by its title. */
-  #chunk(doc: Document): Chunk[] {
-    const chunks = chunkText(doc.text, this.#chunking);
-    return chunks.length === 0 && doc.title ? [{ text: '', heading: null }] : chunks;
   }
 
   /** Deletes a document and (by cascade and trigger) its chunks and index entries. */

@@ -1,7 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { DindexError, type Document } from '@dindex/protocol';
-import type { BatchOutcome, FromWriter, ToWriter, WriterSettings } from './writer-messages.js';
+import type { BatchOutcome, ChunkerData, PipelineEvent, PipelineSettings, ToChunker, WriterData } from './writer-messages.js';
 
 export interface BatchResult extends BatchOutcome {
   seq: number;
@@ -26,11 +26,12 @@ export interface PipelineStatus {
 
 /**
  * The main-thread side of the write pipeline: a bounded ingest queue (counted in bytes of
- * text, released as commits land) in front of the writer worker. Every submission gets a
- * promise that settles when its writes are committed and durable, or failed.
+ * text, released as commits land) in front of two threads, the chunker and the writer. Every
+ * submission gets a promise that settles when its writes are committed and durable, or failed.
  */
 export class WritePipeline {
-  readonly #worker: Worker;
+  readonly #chunker: Worker;
+  readonly #writer: Worker;
   readonly #log: Logger;
   readonly #capacityBytes: number;
   readonly #outstanding = new Map<number, OutstandingBatch>();
@@ -47,30 +48,37 @@ export class WritePipeline {
   #onClosed: () => void = () => {};
   #failure: DindexError | null = null;
 
-  private constructor(worker: Worker, log: Logger, capacityBytes: number) {
-    this.#worker = worker;
+  private constructor(chunker: Worker, writer: Worker, log: Logger, capacityBytes: number) {
+    this.#chunker = chunker;
+    this.#writer = writer;
     this.#log = log;
     this.#capacityBytes = capacityBytes;
   }
 
-  /** Starts the writer worker and waits until its database is open and migrated. */
-  static async start(settings: WriterSettings & { queueCapacityBytes: number }, log: Logger): Promise<WritePipeline> {
-    const worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: settings });
-    const pipeline = new WritePipeline(worker, log, settings.queueCapacityBytes);
-    await new Promise<void>((resolve, reject) => {
+  /** Starts the threads and waits until the writer has the database open and migrated. */
+  static async start(settings: PipelineSettings & { queueCapacityBytes: number }, log: Logger): Promise<WritePipeline> {
+    const { port1, port2 } = new MessageChannel();
+    const writerData: WriterData = { settings, chunker: port1 };
+    const writer = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: writerData, transferList: [port1] });
+    const lastCommitSeq = await new Promise<number>((resolve, reject) => {
       const onError = (err: Error): void => reject(new DindexError('STARTUP_FAILED', `cannot open the index database: ${err.message}`));
-      worker.once('error', onError);
-      worker.once('message', (message: FromWriter) => {
-        worker.off('error', onError);
-        if (message.op === 'ready') pipeline.#lastCommitSeq = message.lastCommitSeq;
-        resolve();
+      writer.once('error', onError);
+      writer.once('message', (message: PipelineEvent) => {
+        writer.off('error', onError);
+        resolve(message.op === 'ready' ? message.lastCommitSeq : 0);
       });
     });
-    worker.on('message', (message: FromWriter) => pipeline.#onMessage(message));
-    worker.on('error', (err) => pipeline.#onWorkerDeath(err));
-    worker.on('exit', (code) => {
-      if (!pipeline.#closed) pipeline.#onWorkerDeath(new Error(`writer thread exited with code ${code}`));
-    });
+    const chunkerData: ChunkerData = { settings, writer: port2 };
+    const chunker = new Worker(new URL('./chunker-worker.js', import.meta.url), { workerData: chunkerData, transferList: [port2] });
+    const pipeline = new WritePipeline(chunker, writer, log, settings.queueCapacityBytes);
+    pipeline.#lastCommitSeq = lastCommitSeq;
+    for (const worker of [writer, chunker]) {
+      worker.on('message', (message: PipelineEvent) => pipeline.#onMessage(message));
+      worker.on('error', (err) => pipeline.#onWorkerDeath(err));
+      worker.on('exit', (code) => {
+        if (!pipeline.#closed) pipeline.#onWorkerDeath(new Error(`a pipeline thread exited with code ${code}`));
+      });
+    }
     return pipeline;
   }
 
@@ -131,7 +139,7 @@ export class WritePipeline {
     return this.#closed;
   }
 
-  #submit(bytes: number, documents: number, message: (batch: number) => ToWriter): Promise<BatchResult> {
+  #submit(bytes: number, documents: number, message: (batch: number) => ToChunker): Promise<BatchResult> {
     if (this.#failure) return Promise.reject(this.#failure);
     if (this.#closed) return Promise.reject(new DindexError('SHUTTING_DOWN', 'the write pipeline is closed'));
     const batch = this.#nextBatch++;
@@ -151,11 +159,11 @@ export class WritePipeline {
     this.#maxQueuedBytes = Math.max(this.#maxQueuedBytes, this.#queuedBytes);
   }
 
-  #post(message: ToWriter): void {
-    this.#worker.postMessage(message);
+  #post(message: ToChunker): void {
+    this.#chunker.postMessage(message);
   }
 
-  #onMessage(message: FromWriter): void {
+  #onMessage(message: PipelineEvent): void {
     switch (message.op) {
       case 'committed':
         this.#lastCommitSeq = message.seq;

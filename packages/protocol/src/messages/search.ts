@@ -37,7 +37,7 @@ export const search = defineRequest('search', {
     query: z.string(),
     mode: SearchModeSchema,
     took_ms: z.number(),
-    /** Query terms left out of scoring because they match too many chunks to rank by. */
+    /** Common query terms left out of scoring because they match too many chunks (see `exact`). */
     pruned_terms: z.array(z.string()),
     results: z.array(SearchResultSchema),
   }),

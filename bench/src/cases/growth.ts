@@ -1,0 +1,98 @@
+import { DaemonClient } from '@dindex/client';
+import { replicated, originalId } from '../lib/corpus.js';
+import { startBenchDaemon } from '../lib/daemon.js';
+import { loadCollections, type Collection } from '../lib/datasets.js';
+import { distinctDocuments, evaluate } from '../lib/metrics.js';
+import { percentiles, ratio, round } from '../lib/stats.js';
+
+const CHECKPOINTS = [10_000, 100_000, 1_000_000];
+/** Chunks over which the ingest rate at a checkpoint is measured (the last ones before it). */
+const RATE_WINDOW = { 10_000: 5_000, 100_000: 50_000, 1_000_000: 100_000 } as Record<number, number>;
+const SEARCHES = 300;
+/** Judged queries re-run with `exact` at each size, to show what leaving out common terms costs. */
+const QUALITY_QUERIES = 40;
+
+/**
+ * Growth: one daemon is fed the replicated collections through the SDK up to 1M chunks. At 10k,
+ * 100k and 1M chunks: the ingest rate just before, search latency with the collections' own
+ * (long, common-word heavy) queries, and nDCG@10 of the default search against `exact` on a
+ * sample of judged queries (replicas mapped back to their originals).
+ */
+export async function growth(): Promise<Record<string, unknown>> {
+  const collections = loadCollections();
+  const queries = collections.flatMap((c) => c.queries.map((q) => q.text));
+  const daemon = await startBenchDaemon();
+  const client = await DaemonClient.connect({ socket: daemon.socket, timeoutMs: 0 });
+  const figures: Record<string, unknown> = {};
+  try {
+    let chunks = 0;
+    const marks: Array<{ chunks: number; t: number }> = [{ chunks: 0, t: performance.now() }];
+    let copy = 0;
+    for (const target of CHECKPOINTS) {
+      while (chunks < target) {
+        // One copy of the three collections per stream: about 5,500 chunks.
+        const summary = await client.index(replicated(collections, 1, copy++));
+        chunks += summary.chunks;
+        marks.push({ chunks, t: performance.now() });
+      }
+      const windowStart = [...marks].reverse().find((m) => m.chunks <= chunks - RATE_WINDOW[target]!) ?? marks[0]!;
+      const last = marks.at(-1)!;
+      const rate = (last.chunks - windowStart.chunks) / ((last.t - windowStart.t) / 1000);
+      const samples: number[] = [];
+      const pruned: number[] = [];
+      for (let i = 0; i < SEARCHES; i++) {
+        const t0 = performance.now();
+        const answer = await client.search(queries[(i * 7) % queries.length]!, { k: 10 });
+        samples.push(performance.now() - t0);
+        pruned.push(answer.pruned_terms.length);
+      }
+      const latency = percentiles(samples);
+      figures[`${target}`] = {
+        chunks,
+        ingest_chunks_per_s: Math.round(rate),
+        search: { p50_ms: latency.p50, p90_ms: latency.p90, p99_ms: latency.p99 },
+        mean_terms_left_out: round(pruned.reduce((a, b) => a + b, 0) / pruned.length, 2),
+        quality_sample: await qualitySample(client, collections),
+      };
+    }
+    const at100k = figures['100000'] as { ingest_chunks_per_s: number };
+    const at1m = figures['1000000'] as { ingest_chunks_per_s: number; search: { p99_ms: number } };
+    return {
+      checkpoints: figures,
+      ingest_ratio_1m_vs_100k: ratio(at1m.ingest_chunks_per_s, at100k.ingest_chunks_per_s),
+      goals: {
+        ingest_at_1m_at_least_0_8_of_100k: at1m.ingest_chunks_per_s >= 0.8 * at100k.ingest_chunks_per_s,
+        search_p99_at_1m_under_20ms: at1m.search.p99_ms < 20,
+      },
+    };
+  } finally {
+    client.close();
+    await daemon.stop();
+  }
+}
+
+/** nDCG@10 over a fixed sample of judged queries, default search against `exact`. */
+async function qualitySample(client: DaemonClient, collections: Collection[]): Promise<Record<string, number>> {
+  const sample = collections.flatMap((c) => c.queries.filter((q) => c.qrels.has(q.id)).map((q) => ({ c, q })))
+    .filter((_, i) => i % 8 === 0).slice(0, QUALITY_QUERIES);
+  const run = async (exact: boolean): Promise<{ ndcg: number; ms: number }> => {
+    const runs = [];
+    const started = performance.now();
+    for (const { c, q } of sample) {
+      const answer = await client.search(q.text, { k: 200, ...(exact ? { exact: true } : {}) });
+      const ranked = distinctDocuments(answer.results.map((r) => `${c.name}:${originalId(r.doc_id)}`)
+        .filter((id) => id.startsWith(`${c.name}:`)).map((id) => id.slice(c.name.length + 1)));
+      runs.push({ ranked, gains: c.qrels.get(q.id)! });
+    }
+    return { ndcg: evaluate(runs).ndcg_at_10, ms: (performance.now() - started) / sample.length };
+  };
+  const byDefault = await run(false);
+  const exact = await run(true);
+  return {
+    queries: sample.length,
+    ndcg_at_10_default: byDefault.ndcg,
+    ndcg_at_10_exact: exact.ndcg,
+    mean_ms_default: round(byDefault.ms, 1),
+    mean_ms_exact: round(exact.ms, 1),
+  };
+}

@@ -1,0 +1,137 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { DaemonClient } from '@dindex/client';
+import { databasePath, openReader, openWriter, Searcher } from '@dindex/daemon';
+import { runCliJson } from '../lib/cli.js';
+import { replicated, writeFiles } from '../lib/corpus.js';
+import { startBenchDaemon } from '../lib/daemon.js';
+import { loadCollections } from '../lib/datasets.js';
+import { percentiles, ratio, round } from '../lib/stats.js';
+
+const TARGET_CHUNKS = 100_000;
+/** Chunks per copy of the three collections at the default chunk size (measured by `quality`). */
+const CHUNKS_PER_COPY = 5_520;
+const SEARCHES = 1_000;
+const SEARCH_SETTINGS = { titleWeight: 2, headingWeight: 1.5, textWeight: 1, maxScoredRows: 20_000 };
+
+/**
+ * Ingest: the CLI indexes a folder of Markdown files (the collections, replicated past 100,000
+ * chunks) over the socket; baseline: the same chunks bulk-inserted into the same schema
+ * in-process with better-sqlite3. Search: the collections' queries over the socket, against the
+ * same search run in-process on the same database; then again while a second import runs.
+ */
+export async function ingestSearch(): Promise<Record<string, unknown>> {
+  const collections = loadCollections();
+  const queries = collections.flatMap((c) => c.queries.map((q) => q.text));
+  const copies = Math.ceil(TARGET_CHUNKS / CHUNKS_PER_COPY);
+  const daemon = await startBenchDaemon();
+  const filesDir = path.join(daemon.dir, 'files');
+  const moreDir = path.join(daemon.dir, 'more');
+  try {
+    const files = writeFiles(filesDir, replicated(collections, copies));
+    writeFiles(moreDir, replicated(collections, copies, copies));
+
+    const started = performance.now();
+    const summary = await runCliJson(daemon.socket, daemon.home, ['index', filesDir]);
+    const seconds = (performance.now() - started) / 1000;
+    const ingest = {
+      files,
+      documents: summary.documents!,
+      chunks: summary.chunks!,
+      seconds: round(seconds, 2),
+      documents_per_s: Math.round(summary.documents! / seconds),
+      chunks_per_s: Math.round(summary.chunks! / seconds),
+    };
+    const direct = directBulkInsert(databasePath(daemon.home), path.join(daemon.dir, 'direct.db'));
+
+    const client = await DaemonClient.connect({ socket: daemon.socket });
+    const overSocket = await timeSearches(SEARCHES, queries, async (q) => {
+      await client.search(q, { k: 10 });
+    });
+    const searcher = new Searcher(openReader(databasePath(daemon.home)), databasePath(daemon.home), SEARCH_SETTINGS);
+    const inProcess = await timeSearches(SEARCHES, queries, async (q) => {
+      searcher.search({ query: q, k: 10 });
+    });
+
+    // The same searches while the CLI imports a second copy at full speed.
+    let importing = true;
+    const second = runCliJson(daemon.socket, daemon.home, ['index', moreDir]).finally(() => {
+      importing = false;
+    });
+    const during: number[] = [];
+    let failed = 0;
+    for (let i = 0; importing; i++) {
+      const t0 = performance.now();
+      await client.search(queries[i % queries.length]!, { k: 10 }).catch(() => failed++);
+      during.push(performance.now() - t0);
+    }
+    const secondSummary = await second;
+    client.close();
+
+    const socketStats = percentiles(overSocket);
+    const directStats = percentiles(inProcess);
+    const duringStats = percentiles(during);
+    return {
+      ingest: {
+        ...ingest,
+        direct_insert_chunks_per_s: direct.chunksPerSecond,
+        ratio_vs_direct: ratio(ingest.chunks_per_s, direct.chunksPerSecond),
+        goal_at_least_0_7: ingest.chunks_per_s >= 0.7 * direct.chunksPerSecond,
+      },
+      search: {
+        chunks: ingest.chunks,
+        queries: SEARCHES,
+        socket: { p50_ms: socketStats.p50, p99_ms: socketStats.p99 },
+        in_process: { p50_ms: directStats.p50, p99_ms: directStats.p99 },
+        overhead_p50_ms: round(socketStats.p50 - directStats.p50),
+        overhead_p99_ms: round(socketStats.p99 - directStats.p99),
+        goal_within_10pct_plus_0_2ms: socketStats.p50 <= directStats.p50 * 1.1 + 0.2 && socketStats.p99 <= directStats.p99 * 1.1 + 0.2,
+      },
+      search_during_ingest: {
+        searches: during.length,
+        failed,
+        concurrent_ingest_chunks_per_s: Math.round(secondSummary.chunks! / (secondSummary.took_ms! / 1000)),
+        idle: { p50_ms: socketStats.p50, p99_ms: socketStats.p99 },
+        during: { p50_ms: duringStats.p50, p99_ms: duringStats.p99 },
+        ratio_p99_vs_idle: ratio(duringStats.p99, socketStats.p99),
+        goal_p99_at_most_3x: duringStats.p99 <= 3 * socketStats.p99,
+      },
+    };
+  } finally {
+    fs.rmSync(filesDir, { recursive: true, force: true });
+    fs.rmSync(moreDir, { recursive: true, force: true });
+    await daemon.stop();
+  }
+}
+
+async function timeSearches(count: number, queries: string[], run: (q: string) => Promise<void>): Promise<number[]> {
+  for (let i = 0; i < 50; i++) await run(queries[i % queries.length]!);
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    await run(queries[i % queries.length]!);
+    samples.push(performance.now() - t0);
+  }
+  return samples;
+}
+
+/** The chunks dindex stored, inserted again directly: documents, chunks and FTS5, 2,000 chunks a transaction. */
+function directBulkInsert(source: string, target: string): { chunksPerSecond: number } {
+  const from = new Database(source, { readonly: true });
+  const docs = from.prepare('SELECT rowid, id, source, title, content_hash, metadata, chunk_count FROM documents').all() as Array<Record<string, unknown>>;
+  const chunks = from.prepare('SELECT doc_rowid, position, title, heading, text FROM chunks ORDER BY rowid').all() as Array<Record<string, unknown>>;
+  from.close();
+  const db = openWriter(target);
+  const insertDoc = db.prepare(`INSERT INTO documents (rowid, id, source, title, content_hash, metadata, chunk_count, commit_seq, indexed_at)
+    VALUES (@rowid, @id, @source, @title, @content_hash, @metadata, @chunk_count, 1, 0)`);
+  const insertChunk = db.prepare('INSERT INTO chunks (doc_rowid, position, title, heading, text) VALUES (@doc_rowid, @position, @title, @heading, @text)');
+  const started = performance.now();
+  db.transaction(() => docs.forEach((d) => insertDoc.run(d)))();
+  for (let i = 0; i < chunks.length; i += 2000) {
+    db.transaction(() => chunks.slice(i, i + 2000).forEach((c) => insertChunk.run(c)))();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  return { chunksPerSecond: Math.round(chunks.length / seconds) };
+}

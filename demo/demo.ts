@@ -1,0 +1,44 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * `pnpm demo`: the whole life of a dindex daemon in a temporary home. It starts the daemon,
+ * indexes this repository's own documentation and sources, runs a few searches, shows the
+ * timings and the index statistics, and stops the daemon, all through the real `dindex` CLI.
+ */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const cli = path.join(root, 'packages/cli/bin/dindex.js');
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dindex-demo-'));
+const env: NodeJS.ProcessEnv = { ...process.env, DINDEX_HOME: path.join(home, 'data'), DINDEX_SOCKET: path.join(home, 'run', 'dindex.sock') };
+delete env.DINDEX_CONFIG;
+
+function dindex(...args: string[]): void {
+  console.log(`\n$ dindex ${args.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}`);
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8', cwd: root });
+  const out = (result.stdout + result.stderr).trimEnd();
+  if (out) console.log(out.split('\n').map((l) => `  ${l}`).join('\n'));
+  console.log(`  (${Math.round(performance.now() - started)} ms, exit ${result.status})`);
+  if (result.status !== 0) throw new Error(`dindex ${args[0]} failed`);
+}
+
+const sources = ['README.md', 'docs', 'packages/protocol/src', 'packages/client/src', 'packages/daemon/src', 'packages/cli/src']
+  .filter((p) => fs.existsSync(path.join(root, p)));
+
+console.log(`dindex demo: a daemon in ${home}`);
+try {
+  dindex('daemon', 'start');
+  dindex('index', ...sources);
+  dindex('search', 'how does the daemon handle a stale lock after kill -9', '-k', '3');
+  dindex('search', 'backpressure when the ingest queue is full', '-k', '3');
+  dindex('search', 'FRAME_TOO_LARGE', '-k', '2');
+  dindex('search', 'chunk overlap heading path', '-k', '2', '--source-prefix', path.join(root, 'packages/daemon'));
+  dindex('stats');
+  dindex('daemon', 'status');
+} finally {
+  dindex('daemon', 'stop');
+  fs.rmSync(home, { recursive: true, force: true });
+}
