@@ -16,9 +16,15 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * headings), HTML converted to text. Binary files (a NUL byte, or not UTF-8) are refused.
  */
 export async function readDocument(file: string, maxBytes: number): Promise<ReadOutcome> {
-  const { size } = await fs.stat(file);
-  if (size > maxBytes) return { kind: 'too-large', bytes: size };
-  const bytes = await fs.readFile(file);
+  const handle = await fs.open(file, 'r');
+  let bytes: Buffer;
+  try {
+    const { size } = await handle.stat();
+    if (size > maxBytes) return { kind: 'too-large', bytes: size };
+    bytes = await handle.readFile();
+  } finally {
+    await handle.close();
+  }
   const text = decodeText(bytes);
   if (text === null) return { kind: 'binary' };
   return { kind: 'document', document: await toDocument(file, text) };

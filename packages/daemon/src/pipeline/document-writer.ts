@@ -29,7 +29,7 @@ export class DocumentWriter {
     this.#deleteById = db.prepare('DELETE FROM documents WHERE id = ?');
     this.#selectChunkCount = db.prepare('SELECT chunk_count FROM documents WHERE id = ?');
     this.#insertDocument = db.prepare(`INSERT INTO documents (id, source, title, content_hash, metadata, chunk_count, commit_seq, indexed_at)
-      VALUES (@id, @source, @title, @hash, @metadata, @chunk_count, @seq, @now)`);
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#insertChunk = db.prepare('INSERT INTO chunks (doc_rowid, position, title, heading, text) VALUES (?, ?, ?, ?, ?)');
     this.#readMeta = db.prepare('SELECT value FROM meta WHERE key = ?');
     this.#writeMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
@@ -77,10 +77,7 @@ export class DocumentWriter {
           chunkDelta -= this.#removeDocument(doc.id) ?? 0;
           documentDelta--;
         }
-        const { lastInsertRowid } = this.#insertDocument.run({
-          id: doc.id, source: doc.source, title: doc.title, hash: doc.hash, metadata: doc.metadata,
-          chunk_count: chunks.length, seq, now,
-        });
+        const { lastInsertRowid } = this.#insertDocument.run(doc.id, doc.source, doc.title, doc.hash, doc.metadata, chunks.length, seq, now);
         chunks.forEach((chunk, position) => {
           this.#insertChunk.run(lastInsertRowid, position, doc.title, chunk.heading, chunk.text);
         });
