@@ -6,34 +6,45 @@ export interface QueryTerm {
   phrase: string;
   /** The indexed form(s), e.g. "retriev" for "retrieving". */
   stems: string[];
-  /** Chunks containing the term (for a multi-stem phrase, an upper bound). */
+  /** Chunks containing the term, counted up to the limit asked for (then the limit plus one). */
   df: number;
 }
 
 const MAX_QUERY_TERMS = 64;
+const MAX_CACHED_TERMS = 50_000;
+/** Cached counts are dropped once the index has grown or shrunk by this fraction. */
+const CACHE_DRIFT = 0.05;
 
 /**
  * Turns free text into FTS5 phrases. Users type quotes, hyphens, colons, stars and parentheses;
  * none of that reaches FTS5 as syntax: the text is cut into words, each word is quoted as a
- * phrase, and the phrases are OR-ed. To know each word's indexed form (for document
- * frequencies), the words are run through the index's own tokenizer in a temporary table.
+ * phrase, and the phrases are OR-ed. The words are run through the index's own tokenizer (in a
+ * temporary FTS5 table) to find their indexed forms, so that "retrieving" and "retrieval" are
+ * one term.
+ *
+ * Document frequencies are counted by iterating the term's matches up to a limit (fts5vocab
+ * walks a term's whole posting list, far too slow for common words), and cached until the
+ * index size drifts.
  */
 export class QueryTermAnalyzer {
   readonly #clear: Database.Statement;
   readonly #insert: Database.Statement<[number, string]>;
-  readonly #read: Database.Statement<[], { term: string; doc: number; offset: number }>;
-  readonly #df: Database.Statement<[string], { doc: number }>;
+  readonly #read: Database.Statement<[], { term: string; doc: number }>;
+  readonly #count: Database.Statement<[string, number], { n: number }>;
+  readonly #cache = new Map<string, { df: number; limit: number }>();
+  #cachedAtSize = 0;
 
   constructor(db: Database.Database) {
     db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_tokens USING fts5 (t, tokenize = 'porter unicode61 remove_diacritics 2');
       CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_tokens_vocab USING fts5vocab (temp, query_tokens, instance);`);
     this.#clear = db.prepare('DELETE FROM temp.query_tokens');
     this.#insert = db.prepare('INSERT INTO temp.query_tokens (rowid, t) VALUES (?, ?)');
-    this.#read = db.prepare('SELECT term, doc, offset FROM temp.query_tokens_vocab ORDER BY doc, offset');
-    this.#df = db.prepare('SELECT doc FROM chunks_vocab WHERE term = ?');
+    this.#read = db.prepare('SELECT term, doc FROM temp.query_tokens_vocab ORDER BY doc, offset');
+    this.#count = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)');
   }
 
-  analyze(query: string): QueryTerm[] {
+  /** Distinct terms of the query; `dfLimit` 0 skips counting (every term will be scored). */
+  analyze(query: string, dfLimit: number, indexSize: number): QueryTerm[] {
     const words = [...new Set(query.match(/[\p{L}\p{N}\p{M}]+/gu) ?? [])].slice(0, MAX_QUERY_TERMS);
     if (words.length === 0) return [];
     this.#clear.run();
@@ -44,14 +55,32 @@ export class QueryTermAnalyzer {
       stems.push(row.term);
       stemsByWord.set(row.doc, stems);
     }
+    this.#checkDrift(indexSize);
     const terms = new Map<string, QueryTerm>();
     for (const [index, stems] of stemsByWord) {
       const key = stems.join(' ');
       if (terms.has(key)) continue;
-      const df = Math.min(...stems.map((stem) => this.#df.get(stem)?.doc ?? 0));
-      terms.set(key, { phrase: `"${words[index]!.replaceAll('"', '""')}"`, stems, df });
+      const phrase = `"${words[index]!.replaceAll('"', '""')}"`;
+      terms.set(key, { phrase, stems, df: dfLimit > 0 ? this.#documentFrequency(key, phrase, dfLimit) : 0 });
     }
     return [...terms.values()];
+  }
+
+  /** Chunks matching the phrase, exact up to `limit`, `limit + 1` beyond it. */
+  #documentFrequency(key: string, phrase: string, limit: number): number {
+    const cached = this.#cache.get(key);
+    if (cached && (cached.df <= cached.limit || cached.limit >= limit)) return Math.min(cached.df, limit + 1);
+    const df = this.#count.get(phrase, limit + 1)?.n ?? 0;
+    if (this.#cache.size >= MAX_CACHED_TERMS) this.#cache.clear();
+    this.#cache.set(key, { df, limit });
+    return df;
+  }
+
+  #checkDrift(indexSize: number): void {
+    if (Math.abs(indexSize - this.#cachedAtSize) > CACHE_DRIFT * Math.max(this.#cachedAtSize, 1000)) {
+      this.#cache.clear();
+      this.#cachedAtSize = indexSize;
+    }
   }
 }
 

@@ -50,6 +50,7 @@ export class Searcher {
   readonly #bm25: string;
   readonly #details: Database.Statement<[string, number], DetailRow>;
   readonly #meta: Database.Statement<[], { key: string; value: number }>;
+  readonly #chunkCount: Database.Statement<[], { value: number }>;
   readonly #topK = new Map<string, Database.Statement>();
 
   constructor(db: Database.Database, file: string, settings: SearchSettings) {
@@ -63,19 +64,30 @@ export class Searcher {
       FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN documents d ON d.rowid = c.doc_rowid
       WHERE chunks_fts MATCH ? AND chunks_fts.rowid = CAST(? AS INTEGER)`); // FTS5 ignores a rowid bound as REAL
     this.#meta = db.prepare('SELECT key, value FROM meta');
+    this.#chunkCount = db.prepare("SELECT value FROM meta WHERE key = 'chunks'");
   }
 
   search(request: SearchRequest): SearchOutcome {
-    const terms = this.#analyzer.analyze(request.query).filter((t) => t.df > 0).sort((a, b) => a.df - b.df);
+    const budget = this.#settings.maxScoredRows;
+    const size = this.#chunkCount.get()?.value ?? 0;
+    let terms = this.#analyzer.analyze(request.query, request.exact ? 0 : budget, size);
+    if (!request.exact) {
+      terms = terms.filter((t) => t.df > 0).sort((a, b) => a.df - b.df);
+      // When even the rarest term is over the budget, count further to keep the rarest one.
+      if (terms.length > 1 && terms[0]!.df > budget) {
+        terms = this.#analyzer.analyze(request.query, budget * 10, size).filter((t) => t.df > 0).sort((a, b) => a.df - b.df);
+      }
+    }
     if (terms.length === 0) return { results: [], prunedTerms: [] };
-    const full = matchExpression(terms);
     // One read transaction: every statement below sees the same committed snapshot.
     return this.#db.transaction((): SearchOutcome => {
       const { kept, pruned } = request.exact ? { kept: terms, pruned: [] } : this.#split(terms);
-      const top = this.#scoreTop(matchExpression(kept), request.k, request.filter);
+      const match = matchExpression(kept);
+      const top = this.#scoreTop(match, request.k, request.filter);
       return {
-        // Snippets mark every query term, including those left out of scoring.
-        results: top.map(({ rowid, score }) => toResult(this.#details.get(full, rowid)!, score)),
+        // Snippets mark the scored terms: finding a row in a common term's postings costs time
+        // in proportion to their length, and marking every "the" would only add noise.
+        results: top.map(({ rowid, score }) => toResult(this.#details.get(match, rowid)!, score)),
         prunedTerms: pruned.map((t) => t.stems.join(' ')),
       };
     })();
