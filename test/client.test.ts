@@ -1,64 +1,51 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ConnectionClosedError, DaemonClient, DaemonNotRunningError, DaemonStartError, ProtocolMismatchError,
   RequestCancelledError, RequestTimeoutError,
 } from '@dindex/client';
 import { FrameDecoder, encodeFrame } from '@dindex/protocol';
-import { makeTestEnv, type TestEnv } from './helpers/env.js';
-import { spawnDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
+import { makeTestEnv } from './helpers/env.js';
+import { spawnDaemon, waitFor } from './helpers/processes.js';
+import { sharedDaemon } from './helpers/shared-daemon.js';
 
-let t: TestEnv;
-let daemon: ForegroundDaemon;
-let client: DaemonClient;
-
-beforeAll(async () => {
-  t = makeTestEnv();
-  daemon = await spawnDaemon(t);
-  client = await DaemonClient.connect({ socket: t.socket });
-});
-afterAll(async () => {
-  client.close();
-  daemon.child.kill('SIGTERM');
-  await daemon.exited;
-  t.cleanup();
-});
+const shared = sharedDaemon();
 
 describe('DaemonClient', () => {
   it('handshakes and reports what it connected to', () => {
-    expect(client.daemon).toMatchObject({ daemon: 'dindex', protocol: 1, pid: daemon.pid, socket: t.socket, home: t.home });
+    expect(shared.client.daemon).toMatchObject({ daemon: 'dindex', protocol: 1, pid: shared.daemon.pid, socket: shared.t.socket, home: shared.t.home });
   });
 
   it('answers 1,000 concurrent requests on one connection, each to its caller', async () => {
     // Mixed delays make answers come back out of order; each must reach its own caller.
     const delays = Array.from({ length: 1000 }, (_, i) => (i * 7919) % 23);
-    const started = delays.map((delayMs) => client.request('ping', delayMs ? { delay_ms: delayMs } : {}).then(() => delayMs));
-    const statuses = Array.from({ length: 20 }, () => client.status());
+    const started = delays.map((delayMs) => shared.client.request('ping', delayMs ? { delay_ms: delayMs } : {}).then(() => delayMs));
+    const statuses = Array.from({ length: 20 }, () => shared.client.status());
     expect(await Promise.all(started)).toEqual(delays);
-    for (const s of await Promise.all(statuses)) expect(s.pid).toBe(daemon.pid);
+    for (const s of await Promise.all(statuses)) expect(s.pid).toBe(shared.daemon.pid);
   });
 
   it('cancels a long request through an AbortSignal, and the daemon drops it', async () => {
     const controller = new AbortController();
     const started = Date.now();
-    const long = client.ping({ delayMs: 30_000, signal: controller.signal });
-    await waitFor(async () => (await client.status()).inflight >= 1, 5000, "the long request");
+    const long = shared.client.ping({ delayMs: 30_000, signal: controller.signal });
+    await waitFor(async () => (await shared.client.status()).inflight >= 1, 5000, "the long request");
     controller.abort();
     await expect(long).rejects.toBeInstanceOf(RequestCancelledError);
     expect(Date.now() - started).toBeLessThan(20_000);
-    await waitFor(async () => (await client.status()).inflight === 0, 5000, 'the daemon to drop the request');
+    await waitFor(async () => (await shared.client.status()).inflight === 0, 5000, 'the daemon to drop the request');
   });
 
   it('times a request out and cancels it on the daemon', async () => {
-    await expect(client.ping({ delayMs: 10_000, timeoutMs: 100 })).rejects.toBeInstanceOf(RequestTimeoutError);
-    await waitFor(async () => (await client.status()).inflight === 0, 5000, 'the daemon to drop the request');
+    await expect(shared.client.ping({ delayMs: 10_000, timeoutMs: 100 })).rejects.toBeInstanceOf(RequestTimeoutError);
+    await waitFor(async () => (await shared.client.status()).inflight === 0, 5000, 'the daemon to drop the request');
   });
 
   it('rejects typed remote errors with their codes', async () => {
     // Bypass the typed method to send a body the schema refuses.
-    await expect(client.request('ping', { delay_ms: -1 })).rejects.toMatchObject({ name: 'RemoteError', code: 'INVALID_REQUEST' });
+    await expect(shared.client.request('ping', { delay_ms: -1 })).rejects.toMatchObject({ name: 'RemoteError', code: 'INVALID_REQUEST' });
   });
 
   it('rejects pending requests when the daemon goes away', async () => {

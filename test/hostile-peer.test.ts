@@ -1,28 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DaemonClient } from '@dindex/client';
-import { makeTestEnv, type TestEnv } from './helpers/env.js';
-import { spawnDaemon, type ForegroundDaemon } from './helpers/processes.js';
+import { makeTestEnv } from './helpers/env.js';
+import { spawnDaemon, waitFor } from './helpers/processes.js';
+import { sharedDaemon } from './helpers/shared-daemon.js';
 import { RawSocket } from './helpers/raw-socket.js';
 
-let t: TestEnv;
-let daemon: ForegroundDaemon;
-let bystander: DaemonClient;
-
-beforeAll(async () => {
-  t = makeTestEnv();
-  daemon = await spawnDaemon(t, ['--set', 'frame_timeout_ms=300', '--set', 'max_frame_bytes=65536']);
-  bystander = await DaemonClient.connect({ socket: t.socket });
-});
-afterAll(async () => {
-  bystander.close();
-  daemon.child.kill('SIGTERM');
-  await daemon.exited;
-  t.cleanup();
-});
+const shared = sharedDaemon(['--set', 'frame_timeout_ms=300', '--set', 'max_frame_bytes=65536']);
 
 /** After each attack the daemon still answers a well-behaved client. */
 async function expectDaemonServing(): Promise<void> {
-  expect(await bystander.ping()).toEqual({ pong: true });
+  expect(await shared.client.ping()).toEqual({ pong: true });
 }
 
 function connectionError(raw: RawSocket): Record<string, unknown> | undefined {
@@ -31,7 +18,7 @@ function connectionError(raw: RawSocket): Record<string, unknown> | undefined {
 
 describe('a hostile or broken peer', () => {
   it('garbage bytes: BAD_FRAME, connection closed', async () => {
-    const raw = await RawSocket.connect(t.socket);
+    const raw = await RawSocket.connect(shared.t.socket);
     raw.socket.write(Buffer.concat([Buffer.from([0, 0, 0, 4]), Buffer.from([0x92, 0x01, 0xc1, 0xff])]));
     await raw.until(() => raw.closed);
     expect(connectionError(raw)).toMatchObject({ code: 'BAD_FRAME' });
@@ -39,7 +26,7 @@ describe('a hostile or broken peer', () => {
   });
 
   it('an oversized length: FRAME_TOO_LARGE before any payload, connection closed', async () => {
-    const raw = await RawSocket.connect(t.socket);
+    const raw = await RawSocket.connect(shared.t.socket);
     raw.socket.write(Buffer.from([0xff, 0xff, 0xff, 0xff]));
     await raw.until(() => raw.closed);
     expect(connectionError(raw)).toMatchObject({ code: 'FRAME_TOO_LARGE', details: { length: 0xffffffff, max_frame_bytes: 65536 } });
@@ -47,7 +34,7 @@ describe('a hostile or broken peer', () => {
   });
 
   it('a truncated frame: FRAME_TIMEOUT once it stalls', async () => {
-    const raw = await RawSocket.connect(t.socket);
+    const raw = await RawSocket.connect(shared.t.socket);
     raw.socket.write(Buffer.from([0, 0, 1, 0, 0x81]));
     await raw.until(() => raw.closed, 5000);
     expect(connectionError(raw)).toMatchObject({ code: 'FRAME_TIMEOUT' });
@@ -55,7 +42,7 @@ describe('a hostile or broken peer', () => {
   });
 
   it('a valid frame that is not an envelope: BAD_FRAME', async () => {
-    const raw = await RawSocket.connect(t.socket);
+    const raw = await RawSocket.connect(shared.t.socket);
     raw.send({ hello: 'world' });
     await raw.until(() => raw.closed);
     expect(connectionError(raw)).toMatchObject({ code: 'BAD_FRAME' });
@@ -63,7 +50,7 @@ describe('a hostile or broken peer', () => {
   });
 
   it('a request before hello: HANDSHAKE_REQUIRED, connection stays open', async () => {
-    const raw = await RawSocket.connect(t.socket);
+    const raw = await RawSocket.connect(shared.t.socket);
     raw.send({ kind: 'req', id: 1, type: 'ping', body: {} });
     expect(await raw.response(1)).toMatchObject({ ok: false, error: { code: 'HANDSHAKE_REQUIRED' } });
     await raw.hello();
@@ -73,7 +60,7 @@ describe('a hostile or broken peer', () => {
   });
 
   it('a wrong protocol version: PROTOCOL_MISMATCH, saying what to do', async () => {
-    const raw = await RawSocket.connect(t.socket);
+    const raw = await RawSocket.connect(shared.t.socket);
     raw.send({ kind: 'req', id: 1, type: 'hello', body: { protocol: 99, client: 'future' } });
     const answer = await raw.response(1);
     expect(answer).toMatchObject({ ok: false, error: { code: 'PROTOCOL_MISMATCH', details: { client: 99, daemon: 1 } } });
@@ -82,7 +69,7 @@ describe('a hostile or broken peer', () => {
   });
 
   it('an unknown type and a bad body get their errors, and the connection stays open', async () => {
-    const raw = await RawSocket.connect(t.socket);
+    const raw = await RawSocket.connect(shared.t.socket);
     await raw.hello();
     raw.send({ kind: 'req', id: 1, type: 'frobnicate', body: {} });
     raw.send({ kind: 'req', id: 2, type: 'ping', body: { delay_ms: 'soon' } });
@@ -100,7 +87,7 @@ describe('a hostile or broken peer', () => {
   });
 
   it('a reused in-flight id: DUPLICATE_REQUEST_ID, the first request still answered', async () => {
-    const raw = await RawSocket.connect(t.socket);
+    const raw = await RawSocket.connect(shared.t.socket);
     await raw.hello();
     raw.send({ kind: 'req', id: 7, type: 'ping', body: { delay_ms: 200 } });
     raw.send({ kind: 'req', id: 7, type: 'ping', body: {} });
@@ -112,12 +99,12 @@ describe('a hostile or broken peer', () => {
   });
 
   it('a client that vanishes mid-request does not disturb the daemon', async () => {
-    const raw = await RawSocket.connect(t.socket);
+    const raw = await RawSocket.connect(shared.t.socket);
     await raw.hello();
     for (let i = 0; i < 50; i++) raw.send({ kind: 'req', id: i, type: 'ping', body: { delay_ms: 100 } });
     raw.close();
     await expectDaemonServing();
-    const status = await bystander.status();
+    const status = await shared.client.status();
     expect(status.connections).toBeGreaterThanOrEqual(1);
   });
 });
@@ -143,6 +130,29 @@ describe('backpressure', () => {
     expect(ids.size).toBe(total + 1);
     raw.close();
     observer.close();
+    d.child.kill('SIGTERM');
+    await d.exited;
+    local.cleanup();
+  });
+
+  it('refuses connections beyond max_connections with TOO_MANY_CONNECTIONS', async () => {
+    const local = makeTestEnv();
+    const d = await spawnDaemon(local, ['--set', 'max_connections=2']);
+    const first = await RawSocket.connect(local.socket);
+    const second = await RawSocket.connect(local.socket);
+    const third = await RawSocket.connect(local.socket);
+    await third.until(() => third.closed);
+    expect(third.messages[0]).toMatchObject({ kind: 'error', error: { code: 'TOO_MANY_CONNECTIONS' } });
+    await first.hello();
+    first.close();
+    second.close();
+    // Room again once the daemon has seen the others go.
+    await waitFor(async () => {
+      const next = await RawSocket.connect(local.socket);
+      await next.until(() => next.closed, 100).catch(() => {});
+      next.close();
+      return next.messages.length === 0;
+    }, 5000, 'a free connection slot');
     d.child.kill('SIGTERM');
     await d.exited;
     local.cleanup();

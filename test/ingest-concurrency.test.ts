@@ -92,4 +92,30 @@ describe('searching while importing', () => {
     expect(pipeline.max_queued_bytes_seen).toBeGreaterThan(capacity / 2);
     expect(maxSeen).toBeLessThanOrEqual(capacity);
   });
+
+  it('commits on the interval: documents sent without index.end become visible', async () => {
+    await start(['--set', 'index.commit_interval_ms=50', '--set', 'index.batch_size=100000']);
+    const client = await connect();
+    const { stream } = await client.request('index.begin', {});
+    await client.request('index.docs', { stream, documents: [{ id: 'timed', source: '/t', text: 'interval commit of a lonely ocelot' }] });
+    const deadline = Date.now() + 5000;
+    while ((await client.search('ocelot')).results.length === 0) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect((await client.status()).pipeline.commits).toBeGreaterThanOrEqual(1);
+  });
+
+  it('commits on size: a full batch does not wait for the interval', async () => {
+    await start(['--set', 'index.commit_interval_ms=600000', '--set', 'index.batch_size=10']);
+    const client = await connect();
+    const { stream } = await client.request('index.begin', {});
+    const documents = Array.from({ length: 12 }, (_, i) => ({ id: `s${i}`, source: `/s/${i}`, text: `batch-size commit ${i} of tapirs` }));
+    await client.request('index.docs', { stream, documents });
+    const deadline = Date.now() + 5000;
+    while ((await client.search('tapirs', { k: 20 })).results.length < 12) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
 });

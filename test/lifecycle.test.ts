@@ -129,6 +129,12 @@ describe('daemon lifecycle through the CLI', () => {
     expect((await runCli(t, ['daemon', 'logs', '-n', 'many'])).code).toBe(2);
   });
 
+  it('prints its version', async () => {
+    const result = await runCli(t, ['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
   it('restart gives a new daemon process', async () => {
     await runCli(t, ['daemon', 'start']);
     const { pid } = await statusJson();

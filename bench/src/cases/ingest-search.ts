@@ -46,13 +46,15 @@ export async function ingestSearch(): Promise<Record<string, unknown>> {
     const direct = directBulkInsert(databasePath(daemon.home), path.join(daemon.dir, 'direct.db'));
 
     const client = await DaemonClient.connect({ socket: daemon.socket });
-    const overSocket = await timeSearches(SEARCHES, queries, async (q) => {
-      await client.search(q, { k: 10 });
-    });
     const searcher = new Searcher(openReader(databasePath(daemon.home)), databasePath(daemon.home), SEARCH_SETTINGS);
-    const inProcess = await timeSearches(SEARCHES, queries, async (q) => {
-      searcher.search({ query: q, k: 10 });
-    });
+    // Each query both ways in turn, so that caches and machine load treat both alike.
+    const { socket: overSocket, direct: inProcess } = await timeSearchPairs(queries,
+      async (q) => {
+        await client.search(q, { k: 10 });
+      },
+      (q) => {
+        searcher.search({ query: q, k: 10 });
+      });
 
     // The same searches while the CLI imports a second copy at full speed.
     let importing = true;
@@ -105,15 +107,38 @@ export async function ingestSearch(): Promise<Record<string, unknown>> {
   }
 }
 
-async function timeSearches(count: number, queries: string[], run: (q: string) => Promise<void>): Promise<number[]> {
-  for (let i = 0; i < 50; i++) await run(queries[i % queries.length]!);
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const t0 = performance.now();
-    await run(queries[i % queries.length]!);
-    samples.push(performance.now() - t0);
+async function timeSearchPairs(queries: string[], overSocket: (q: string) => Promise<void>, inProcess: (q: string) => void):
+  Promise<{ socket: number[]; direct: number[] }> {
+  const socket: number[] = [];
+  const direct: number[] = [];
+  for (let i = 0; i < SEARCHES + 50; i++) {
+    const query = queries[i % queries.length]!;
+    const timeSocket = async (): Promise<number> => {
+      const t0 = performance.now();
+      await overSocket(query);
+      return performance.now() - t0;
+    };
+    const timeDirect = (): number => {
+      const t0 = performance.now();
+      inProcess(query);
+      return performance.now() - t0;
+    };
+    // Alternate which goes first, so neither always finds the pages the other just read.
+    let s: number;
+    let d: number;
+    if (i % 2 === 0) {
+      s = await timeSocket();
+      d = timeDirect();
+    } else {
+      d = timeDirect();
+      s = await timeSocket();
+    }
+    if (i >= 50) {
+      socket.push(s);
+      direct.push(d);
+    }
   }
-  return samples;
+  return { socket, direct };
 }
 
 /** The chunks dindex stored, inserted again directly: documents, chunks and FTS5, 2,000 chunks a transaction. */

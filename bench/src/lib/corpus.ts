@@ -8,7 +8,7 @@ export function* replicated(collections: Collection[], copies: number, offset = 
   for (let copy = offset; copy < offset + copies; copy++) {
     for (const c of collections) {
       for (const d of c.docs) {
-        yield { id: `${c.name}/${d.id}#${copy}`, source: `${c.name}/${d.id}#${copy}`, title: d.title, text: d.text };
+        yield { id: `${c.name}/${d.id}#${copy}`, source: `${c.name}/${d.id}#${copy}`, title: d.title, text: d.text, metadata: { copy } };
       }
     }
   }

@@ -30,3 +30,13 @@ export function connect(options: GlobalOptions, extra: Partial<ConnectOptions> =
     ...extra,
   });
 }
+
+/** Runs `work` with a connected client and closes the connection afterwards, whatever happens. */
+export async function withClient<T>(options: GlobalOptions, work: (client: DaemonClient) => Promise<T>): Promise<T> {
+  const client = await connect(options);
+  try {
+    return await work(client);
+  } finally {
+    client.close();
+  }
+}

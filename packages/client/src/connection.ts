@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import {
   FrameReader, FrameWriter, isErrorCode, parseServerMessage,
-  type EventEnvelope, type RequestId, type WireError,
+  type RequestId, type WireError,
 } from '@dindex/protocol';
 import {
   ConnectionClosedError, RemoteError, RequestCancelledError, RequestTimeoutError,
@@ -46,7 +46,6 @@ export class ClientConnection {
   readonly #reader: FrameReader;
   readonly #pending = new Map<RequestId, PendingRequest>();
   #sweeper: NodeJS.Timeout | null = null;
-  readonly #subscribers = new Map<RequestId, (event: EventEnvelope) => void>();
   readonly #defaultTimeoutMs: number;
   #nextId = 1;
   #closedError: Error | null = null;
@@ -90,17 +89,6 @@ export class ClientConnection {
     });
   }
 
-  /** Routes events of subscription `sub` (a request id) to `listener` until unsubscribed. */
-  subscribe(sub: RequestId, listener: (event: EventEnvelope) => void): () => void {
-    this.#subscribers.set(sub, listener);
-    return () => this.#subscribers.delete(sub);
-  }
-
-  /** Id the next request will get; lets a caller subscribe before the request goes out. */
-  peekNextId(): number {
-    return this.#nextId;
-  }
-
   close(): void {
     this.#shutdown(new ConnectionClosedError('the connection was closed by the client'));
     this.#stream.end();
@@ -117,9 +105,7 @@ export class ClientConnection {
       pending.detach();
       if (message.ok) pending.resolve(message.body);
       else pending.reject(toRemoteError(message.error));
-    } else if (message.kind === 'event') {
-      this.#subscribers.get(message.sub)?.(message);
-    } else {
+    } else if (message.kind === 'error') {
       this.#shutdown(toRemoteError(message.error));
     }
   }
@@ -158,7 +144,6 @@ export class ClientConnection {
       p.detach();
       p.reject(error);
     }
-    this.#subscribers.clear();
     this.#stream.destroy();
   }
 }

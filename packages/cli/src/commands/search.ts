@@ -1,4 +1,4 @@
-import { connect, type GlobalOptions } from '../context.js';
+import { withClient, type GlobalOptions } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { printJson } from '../output.js';
 
@@ -23,8 +23,7 @@ export async function search(words: string[], options: SearchOptions): Promise<v
     ...(options.sourcePrefix ? { source_prefix: options.sourcePrefix } : {}),
     ...(options.where.length ? { metadata } : {}),
   };
-  const client = await connect(options);
-  try {
+  await withClient(options, async (client) => {
     const answer = await client.search(words.join(' '), {
       k,
       ...(options.mode ? { mode: options.mode } : {}),
@@ -51,7 +50,5 @@ export async function search(words: string[], options: SearchOptions): Promise<v
       lines.push(`common terms that only re-scored candidates: ${answer.pruned_terms.join(', ')}`);
     }
     process.stdout.write(lines.join('\n') + '\n');
-  } finally {
-    client.close();
-  }
+  });
 }

@@ -1,31 +1,24 @@
-import { connect, type GlobalOptions } from '../context.js';
+import { withClient, type GlobalOptions } from '../context.js';
 import { formatBytes, printJson, printLines, table } from '../output.js';
 
-export async function deleteDocuments(ids: string[], options: GlobalOptions): Promise<void> {
-  const client = await connect(options);
-  try {
+export function deleteDocuments(ids: string[], options: GlobalOptions): Promise<void> {
+  return withClient(options, async (client) => {
     const result = await client.delete(ids);
     if (options.json) printJson(result);
     else process.stderr.write(`deleted ${result.deleted} of ${ids.length} document${ids.length === 1 ? '' : 's'}; commit ${result.commit_seq}\n`);
-  } finally {
-    client.close();
-  }
+  });
 }
 
-export async function commit(options: GlobalOptions): Promise<void> {
-  const client = await connect(options);
-  try {
+export function commit(options: GlobalOptions): Promise<void> {
+  return withClient(options, async (client) => {
     const result = await client.commit();
     if (options.json) printJson(result);
     else process.stderr.write(`committed; commit ${result.commit_seq}\n`);
-  } finally {
-    client.close();
-  }
+  });
 }
 
-export async function stats(options: GlobalOptions): Promise<void> {
-  const client = await connect(options);
-  try {
+export function stats(options: GlobalOptions): Promise<void> {
+  return withClient(options, async (client) => {
     const s = await client.stats();
     if (options.json) {
       printJson(s);
@@ -40,7 +33,5 @@ export async function stats(options: GlobalOptions): Promise<void> {
       ['database', formatBytes(s.database_bytes)],
       ['schema', `version ${s.schema_version}`],
     ], ''));
-  } finally {
-    client.close();
-  }
+  });
 }

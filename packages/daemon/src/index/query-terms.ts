@@ -6,8 +6,6 @@ export interface QueryTerm {
   phrase: string;
   /** The indexed form(s), e.g. "retriev" for "retrieving". */
   stems: string[];
-  /** Chunks containing the term, counted up to the limit asked for (then the limit plus one). */
-  df: number;
 }
 
 const MAX_QUERY_TERMS = 64;
@@ -22,16 +20,17 @@ const CACHE_DRIFT = 0.05;
  * temporary FTS5 table) to find their indexed forms, so that "retrieving" and "retrieval" are
  * one term.
  *
- * Document frequencies are counted by iterating the term's matches up to a limit (fts5vocab
- * walks a term's whole posting list, far too slow for common words), and cached until the
- * index size drifts.
+ * Document frequencies are counted by iterating a term's matches up to a limit (fts5vocab
+ * walks a term's whole posting list, far too slow for common words). An exact count is trusted
+ * only until the next commit (a rare term may just have appeared); "more than the limit" is
+ * trusted until the index size drifts, since a common term does not become rare by growth.
  */
 export class QueryTermAnalyzer {
   readonly #clear: Database.Statement;
   readonly #insert: Database.Statement<[number, string]>;
   readonly #read: Database.Statement<[], { term: string; doc: number }>;
   readonly #count: Database.Statement<[string, number], { n: number }>;
-  readonly #cache = new Map<string, { df: number; limit: number }>();
+  readonly #cache = new Map<string, { df: number; limit: number; seq: number }>();
   #cachedAtSize = 0;
 
   constructor(db: Database.Database) {
@@ -43,8 +42,8 @@ export class QueryTermAnalyzer {
     this.#count = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)');
   }
 
-  /** Distinct terms of the query; `dfLimit` 0 skips counting (every term will be scored). */
-  analyze(query: string, dfLimit: number, indexSize: number): QueryTerm[] {
+  /** Distinct terms of the query, in the order typed. */
+  analyze(query: string): QueryTerm[] {
     const words = [...new Set(query.match(/[\p{L}\p{N}\p{M}]+/gu) ?? [])].slice(0, MAX_QUERY_TERMS);
     if (words.length === 0) return [];
     this.#clear.run();
@@ -55,24 +54,30 @@ export class QueryTermAnalyzer {
       stems.push(row.term);
       stemsByWord.set(row.doc, stems);
     }
-    this.#checkDrift(indexSize);
     const terms = new Map<string, QueryTerm>();
     for (const [index, stems] of stemsByWord) {
       const key = stems.join(' ');
-      if (terms.has(key)) continue;
-      const phrase = `"${words[index]!.replaceAll('"', '""')}"`;
-      terms.set(key, { phrase, stems, df: dfLimit > 0 ? this.#documentFrequency(key, phrase, dfLimit) : 0 });
+      if (!terms.has(key)) terms.set(key, { phrase: `"${words[index]!.replaceAll('"', '""')}"`, stems });
     }
     return [...terms.values()];
   }
 
-  /** Chunks matching the phrase, exact up to `limit`, `limit + 1` beyond it. */
-  #documentFrequency(key: string, phrase: string, limit: number): number {
+  /**
+   * Chunks matching the term: exact when at most `limit`, otherwise `limit + 1` (meaning "more").
+   * Costs about 0.2 µs per match counted, so callers keep `limit` small.
+   */
+  documentFrequency(term: QueryTerm, limit: number, index: { size: number; seq: number }): number {
+    this.#checkDrift(index.size);
+    const key = term.stems.join(' ');
     const cached = this.#cache.get(key);
-    if (cached && (cached.df <= cached.limit || cached.limit >= limit)) return Math.min(cached.df, limit + 1);
-    const df = this.#count.get(phrase, limit + 1)?.n ?? 0;
+    if (cached) {
+      const exact = cached.df <= cached.limit;
+      if (exact && cached.seq === index.seq) return Math.min(cached.df, limit + 1);
+      if (!exact && cached.limit >= limit) return limit + 1;
+    }
+    const df = this.#count.get(term.phrase, limit + 1)?.n ?? 0;
     if (this.#cache.size >= MAX_CACHED_TERMS) this.#cache.clear();
-    this.#cache.set(key, { df, limit });
+    this.#cache.set(key, { df, limit, seq: index.seq });
     return df;
   }
 

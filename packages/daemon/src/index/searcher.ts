@@ -25,6 +25,9 @@ export interface SearchOutcome {
   prunedTerms: string[];
 }
 
+/** Common terms counted beyond the first, cheap limit. */
+const FURTHER_COUNTED = 8;
+
 interface Scored {
   rowid: number;
   score: number;
@@ -50,7 +53,7 @@ export class Searcher {
   readonly #bm25: string;
   readonly #details: Database.Statement<[string, number], DetailRow>;
   readonly #meta: Database.Statement<[], { key: string; value: number }>;
-  readonly #chunkCount: Database.Statement<[], { value: number }>;
+  readonly #metaValue: Database.Statement<[string], { value: number }>;
   readonly #topK = new Map<string, Database.Statement>();
 
   constructor(db: Database.Database, file: string, settings: SearchSettings) {
@@ -64,24 +67,16 @@ export class Searcher {
       FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN documents d ON d.rowid = c.doc_rowid
       WHERE chunks_fts MATCH ? AND chunks_fts.rowid = CAST(? AS INTEGER)`); // FTS5 ignores a rowid bound as REAL
     this.#meta = db.prepare('SELECT key, value FROM meta');
-    this.#chunkCount = db.prepare("SELECT value FROM meta WHERE key = 'chunks'");
+    this.#metaValue = db.prepare('SELECT value FROM meta WHERE key = ?');
   }
 
   search(request: SearchRequest): SearchOutcome {
-    const budget = this.#settings.maxScoredRows;
-    const size = this.#chunkCount.get()?.value ?? 0;
-    let terms = this.#analyzer.analyze(request.query, request.exact ? 0 : budget, size);
-    if (!request.exact) {
-      terms = terms.filter((t) => t.df > 0).sort((a, b) => a.df - b.df);
-      // When even the rarest term is over the budget, count further to keep the rarest one.
-      if (terms.length > 1 && terms[0]!.df > budget) {
-        terms = this.#analyzer.analyze(request.query, budget * 10, size).filter((t) => t.df > 0).sort((a, b) => a.df - b.df);
-      }
-    }
+    const terms = this.#analyzer.analyze(request.query);
     if (terms.length === 0) return { results: [], prunedTerms: [] };
     // One read transaction: every statement below sees the same committed snapshot.
     return this.#db.transaction((): SearchOutcome => {
-      const { kept, pruned } = request.exact ? { kept: terms, pruned: [] } : this.#split(terms);
+      const { kept, pruned } = request.exact ? { kept: terms, pruned: [] } : this.#choose(terms);
+      if (kept.length === 0) return { results: [], prunedTerms: [] };
       const match = matchExpression(kept);
       const top = this.#scoreTop(match, request.k, request.filter);
       return {
@@ -104,15 +99,40 @@ export class Searcher {
     };
   }
 
-  /** Rarest terms first, while their matches fit the budget (always at least one term). */
-  #split(terms: QueryTerm[]): { kept: QueryTerm[]; pruned: QueryTerm[] } {
-    let rows = 0;
-    let count = 0;
-    while (count < terms.length && (count === 0 || rows + terms[count]!.df <= this.#settings.maxScoredRows)) {
-      rows += terms[count]!.df;
-      count++;
+  /**
+   * The terms to score: rarest first while their matches fit the budget. Counting matches costs
+   * too (about 0.2 µs each), so it is bounded: every term is counted up to a sixteenth of the
+   * budget; only the few longest of the others (long words tend to be rare) are counted further,
+   * up to what is left. When nothing fits, the rarest counted term is scored on its own.
+   */
+  #choose(terms: QueryTerm[]): { kept: QueryTerm[]; pruned: QueryTerm[] } {
+    const budget = this.#settings.maxScoredRows;
+    const index = { size: this.#metaValue.get('chunks')?.value ?? 0, seq: this.#metaValue.get('last_commit_seq')?.value ?? 0 };
+    const firstLimit = Math.max(1, Math.floor(budget / 16));
+    const counted = terms
+      .map((term) => ({ term, df: this.#analyzer.documentFrequency(term, firstLimit, index) }))
+      .filter((t) => t.df > 0);
+    const kept: Array<{ term: QueryTerm; df: number }> = [];
+    let left = budget;
+    for (const t of counted.filter((c) => c.df <= firstLimit).sort((a, b) => a.df - b.df)) {
+      if (t.df > left) break;
+      kept.push(t);
+      left -= t.df;
     }
-    return { kept: terms.slice(0, count), pruned: terms.slice(count) };
+    const common = counted.filter((c) => c.df > firstLimit)
+      .sort((a, b) => b.term.phrase.length - a.term.phrase.length)
+      .slice(0, FURTHER_COUNTED);
+    const further = common
+      .map((c) => ({ term: c.term, df: this.#analyzer.documentFrequency(c.term, Math.max(left, firstLimit), index) }))
+      .sort((a, b) => a.df - b.df);
+    for (const t of further) {
+      if (t.df > left) break;
+      kept.push(t);
+      left -= t.df;
+    }
+    if (kept.length === 0 && further.length > 0) kept.push(further[0]!);
+    const keptTerms = new Set(kept.map((k) => k.term));
+    return { kept: [...keptTerms], pruned: counted.map((c) => c.term).filter((t) => !keptTerms.has(t)) };
   }
 
   #scoreTop(match: string, limit: number, filter: SearchFilter | undefined): Scored[] {
