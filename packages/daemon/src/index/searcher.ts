@@ -108,8 +108,6 @@ export class Searcher {
   #choose(terms: QueryTerm[]): { kept: QueryTerm[]; pruned: QueryTerm[] } {
     const budget = this.#settings.maxScoredRows;
     const index = { size: this.#metaValue.get('chunks')?.value ?? 0, seq: this.#metaValue.get('last_commit_seq')?.value ?? 0 };
-    // FTS5 scores a matching row once, however many terms it matches: a small index fits whole.
-    if (index.size <= budget) return { kept: terms, pruned: [] };
     const firstLimit = Math.max(1, Math.floor(budget / 16));
     const counted = terms
       .map((term) => ({ term, df: this.#analyzer.documentFrequency(term, firstLimit, index) }))

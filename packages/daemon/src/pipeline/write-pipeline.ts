@@ -31,7 +31,6 @@ export interface PipelineStatus {
  */
 export class WritePipeline {
   readonly #chunker: Worker;
-  readonly #writer: Worker;
   readonly #log: Logger;
   readonly #capacityBytes: number;
   readonly #outstanding = new Map<number, OutstandingBatch>();
@@ -48,9 +47,8 @@ export class WritePipeline {
   #onClosed: () => void = () => {};
   #failure: DindexError | null = null;
 
-  private constructor(chunker: Worker, writer: Worker, log: Logger, capacityBytes: number) {
+  private constructor(chunker: Worker, log: Logger, capacityBytes: number) {
     this.#chunker = chunker;
-    this.#writer = writer;
     this.#log = log;
     this.#capacityBytes = capacityBytes;
   }
@@ -70,7 +68,7 @@ export class WritePipeline {
     });
     const chunkerData: ChunkerData = { settings, writer: port2 };
     const chunker = new Worker(new URL('./chunker-worker.js', import.meta.url), { workerData: chunkerData, transferList: [port2] });
-    const pipeline = new WritePipeline(chunker, writer, log, settings.queueCapacityBytes);
+    const pipeline = new WritePipeline(chunker, log, settings.queueCapacityBytes);
     pipeline.#lastCommitSeq = lastCommitSeq;
     for (const worker of [writer, chunker]) {
       worker.on('message', (message: PipelineEvent) => pipeline.#onMessage(message));
