@@ -47,14 +47,7 @@ export async function spawnDaemon(t: TestEnv, args: string[] = [], extraEnv: Nod
   return { child, pid: child.pid!, output: () => output, exited };
 }
 
-export function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isProcessRunning as isRunning } from '@dindex/client';
 
 export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;

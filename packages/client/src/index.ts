@@ -3,5 +3,6 @@ export { IndexWriter, type IndexWriterOptions, type IndexSummary } from './index
 export { ClientConnection, type RequestOptions } from './connection.js';
 export { startDaemon, type StartDaemonOptions, type StartOutcome } from './autostart.js';
 export { resolveClientPaths, type ClientPaths } from './paths.js';
+export { isProcessRunning } from './process.js';
 export * from './errors.js';
 export { DindexError, ERROR_CODES, type ErrorCode, type Document, type SearchResult } from '@dindex/protocol';

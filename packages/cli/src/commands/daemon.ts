@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DaemonClient, DaemonNotRunningError, type ClientPaths } from '@dindex/client';
+import { DaemonClient, DaemonNotRunningError, isProcessRunning, type ClientPaths } from '@dindex/client';
 import { logFilePath } from '@dindex/protocol';
 import { clientPaths, daemonEntry, type GlobalOptions } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
@@ -133,23 +133,8 @@ export async function daemonLogs(options: GlobalOptions & { follow?: boolean; li
 async function waitForExit(pid: number): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if (!isRunning(pid)) return;
+    if (!isProcessRunning(pid)) return;
     await sleep(25);
   }
   throw new CliError(`the daemon (pid ${pid}) is still stopping after 120 s; see dindex daemon logs`);
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // An exited daemon whose parent is gone can linger as a zombie until something reaps it.
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
 }

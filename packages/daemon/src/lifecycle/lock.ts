@@ -23,7 +23,7 @@ export function acquireLock(lockPath: string, socket: string): HeldLock {
   const owner: LockOwner = {
     pid: process.pid,
     started_at: new Date().toISOString(),
-    proc_start: processStartTick(process.pid),
+    proc_start: procStat(process.pid)?.startTick ?? null,
     socket,
   };
   const tmp = `${lockPath}.${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
@@ -55,15 +55,19 @@ export function readLock(lockPath: string): LockOwner | null {
   }
 }
 
-/** True when the lock's process still runs and is the same process that wrote it. */
+/**
+ * True when the lock's process still runs and is the same process that wrote it. A daemon
+ * killed after its parent went away may linger as a zombie until reaped: that is not alive.
+ */
 export function isAlive(owner: LockOwner): boolean {
   try {
     process.kill(owner.pid, 0);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  const tick = processStartTick(owner.pid);
-  return owner.proc_start === null || tick === null || tick === owner.proc_start;
+  const stat = procStat(owner.pid);
+  if (stat?.state === 'Z') return false;
+  return owner.proc_start === null || stat === null || stat.startTick === owner.proc_start;
 }
 
 /**
@@ -104,11 +108,12 @@ function alreadyRunning(holder: LockOwner): DindexError {
     { pid: holder.pid, socket: holder.socket });
 }
 
-/** Field 22 of /proc/PID/stat: start time in clock ticks since boot; null off Linux. */
-function processStartTick(pid: number): string | null {
+/** From /proc/PID/stat: the state (field 3) and start time in ticks since boot (field 22); null off Linux. */
+function procStat(pid: number): { state: string; startTick: string | null } | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '', startTick: fields[19] ?? null };
   } catch {
     return null;
   }
