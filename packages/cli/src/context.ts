@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { DaemonClient, resolveClientPaths, type ClientPaths, type ConnectOptions } from '@dindex/client';
+import { DaemonClient, type ConnectOptions } from '@dindex/client';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -8,10 +8,6 @@ export interface GlobalOptions {
   config?: string;
   json?: boolean;
   autostart: boolean;
-}
-
-export function clientPaths(options: GlobalOptions): ClientPaths {
-  return resolveClientPaths(options);
 }
 
 export function daemonEntry(): string {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DaemonClient, DaemonNotRunningError, isProcessRunning, type ClientPaths } from '@dindex/client';
+import { DaemonClient, DaemonNotRunningError, isProcessRunning, resolveClientPaths, type ClientPaths } from '@dindex/client';
 import { logFilePath } from '@dindex/protocol';
-import { clientPaths, daemonEntry, type GlobalOptions } from '../context.js';
+import { daemonEntry, type GlobalOptions } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatBytes, printJson, printLines, table } from '../output.js';
 
@@ -18,7 +18,7 @@ async function connectIfRunning(paths: ClientPaths): Promise<DaemonClient | null
 }
 
 export async function daemonStart(options: GlobalOptions & { foreground?: boolean }): Promise<void> {
-  const paths = clientPaths(options);
+  const paths = resolveClientPaths(options);
   const running = await connectIfRunning(paths);
   if (running) {
     const status = await running.status();
@@ -42,7 +42,7 @@ export async function daemonStart(options: GlobalOptions & { foreground?: boolea
 }
 
 export async function daemonStop(options: GlobalOptions): Promise<void> {
-  const paths = clientPaths(options);
+  const paths = resolveClientPaths(options);
   const client = await connectIfRunning(paths);
   if (!client) {
     if (options.json) printJson({ running: false, stopped: false, socket: paths.socket });
@@ -62,7 +62,7 @@ export async function daemonRestart(options: GlobalOptions): Promise<void> {
 }
 
 export async function daemonStatus(options: GlobalOptions): Promise<void> {
-  const paths = clientPaths(options);
+  const paths = resolveClientPaths(options);
   const client = await connectIfRunning(paths);
   if (!client) {
     if (options.json) printJson({ running: false, socket: paths.socket, home: paths.home });
@@ -92,7 +92,7 @@ export async function daemonStatus(options: GlobalOptions): Promise<void> {
 }
 
 export async function daemonLogs(options: GlobalOptions & { follow?: boolean; lines: string }): Promise<void> {
-  const file = logFilePath(clientPaths(options).home);
+  const file = logFilePath(resolveClientPaths(options).home);
   const count = Number.parseInt(options.lines, 10);
   if (!Number.isInteger(count) || count < 0) throw new CliError(`--lines expects a whole number, got "${options.lines}"`, EXIT.usage);
   let position = 0;

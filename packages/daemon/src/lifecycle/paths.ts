@@ -1,37 +1,13 @@
 import os from 'node:os';
-import {
-  lockFilePath, logFilePath, resolveConfigPath, resolveHome, resolveSocket, type PathEnvironment,
-} from '@dindex/protocol';
+import { lockFilePath, logFilePath, resolvePaths, type PathOverrides, type ResolvedPaths } from '@dindex/protocol';
 
-export interface DaemonPaths {
-  home: string;
-  socket: string;
-  config: string;
+export interface DaemonPaths extends ResolvedPaths {
   log: string;
   lock: string;
 }
 
 /** Flags win over the environment, which wins over the defaults of the design. */
-export function resolveDaemonPaths(
-  env: Record<string, string | undefined>,
-  flags: { home?: string | undefined; socket?: string | undefined; config?: string | undefined },
-): DaemonPaths {
-  const pe: PathEnvironment = {
-    env: {
-      ...env,
-      ...(flags.home ? { DINDEX_HOME: flags.home } : {}),
-      ...(flags.socket ? { DINDEX_SOCKET: flags.socket } : {}),
-      ...(flags.config ? { DINDEX_CONFIG: flags.config } : {}),
-    },
-    homedir: os.homedir(),
-    uid: process.getuid?.() ?? 0,
-  };
-  const home = resolveHome(pe);
-  return {
-    home,
-    socket: resolveSocket(pe),
-    config: resolveConfigPath(pe, home),
-    log: logFilePath(home),
-    lock: lockFilePath(home),
-  };
+export function resolveDaemonPaths(env: Record<string, string | undefined>, flags: PathOverrides): DaemonPaths {
+  const paths = resolvePaths(env, flags, { homedir: os.homedir(), uid: process.getuid?.() ?? 0 });
+  return { ...paths, log: logFilePath(paths.home), lock: lockFilePath(paths.home) };
 }
