@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DaemonClient } from '@dindex/client';
-import { databasePath, openReader, openWriter, Searcher } from '@dindex/daemon';
+import { ConfigSchema, databasePath, openReader, openWriter, Searcher } from '@dindex/daemon';
 import { runCliJson } from '../lib/cli.js';
 import { replicated, writeFiles } from '../lib/corpus.js';
 import { startBenchDaemon } from '../lib/daemon.js';
@@ -13,7 +13,6 @@ const TARGET_CHUNKS = 100_000;
 /** Chunks per copy of the three collections at the default chunk size (measured by `quality`). */
 const CHUNKS_PER_COPY = 5_520;
 const SEARCHES = 1_000;
-const SEARCH_SETTINGS = { titleWeight: 2, headingWeight: 1.5, textWeight: 1, maxScoredRows: 20_000 };
 
 /**
  * Ingest: the CLI indexes a folder of Markdown files (the collections, replicated past 100,000
@@ -46,7 +45,7 @@ export async function ingestSearch(): Promise<Record<string, unknown>> {
     const direct = directBulkInsert(databasePath(daemon.home), path.join(daemon.dir, 'direct.db'));
 
     const client = await DaemonClient.connect({ socket: daemon.socket });
-    const searcher = new Searcher(openReader(databasePath(daemon.home)), databasePath(daemon.home), SEARCH_SETTINGS);
+    const searcher = new Searcher(openReader(databasePath(daemon.home)), databasePath(daemon.home), ConfigSchema.parse({}).search);
     // Each query both ways in turn, so that caches and machine load treat both alike.
     const { socket: overSocket, direct: inProcess } = await timeSearchPairs(queries,
       async (q) => {
@@ -141,7 +140,7 @@ async function timeSearchPairs(queries: string[], overSocket: (q: string) => Pro
   return { socket, direct };
 }
 
-/** The chunks dindex stored, inserted again directly: documents, chunks and FTS5, 2,000 chunks a transaction. */
+/** The chunks dindex stored, inserted again directly: documents, chunks and FTS5, in commit-sized transactions. */
 function directBulkInsert(source: string, target: string): { chunksPerSecond: number } {
   const from = new Database(source, { readonly: true });
   const docs = from.prepare('SELECT rowid, id, source, title, content_hash, metadata, chunk_count FROM documents').all() as Array<Record<string, unknown>>;
@@ -153,8 +152,10 @@ function directBulkInsert(source: string, target: string): { chunksPerSecond: nu
   const insertChunk = db.prepare('INSERT INTO chunks (doc_rowid, position, title, heading, text) VALUES (@doc_rowid, @position, @title, @heading, @text)');
   const started = performance.now();
   db.transaction(() => docs.forEach((d) => insertDoc.run(d)))();
-  for (let i = 0; i < chunks.length; i += 2000) {
-    db.transaction(() => chunks.slice(i, i + 2000).forEach((c) => insertChunk.run(c)))();
+  // Transactions as large as the daemon's default commit batch.
+  const batch = ConfigSchema.parse({}).index.batch_size;
+  for (let i = 0; i < chunks.length; i += batch) {
+    db.transaction(() => chunks.slice(i, i + batch).forEach((c) => insertChunk.run(c)))();
   }
   const seconds = (performance.now() - started) / 1000;
   db.close();

@@ -1,17 +1,12 @@
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { Metadata, SearchFilter, SearchResult } from '@dindex/protocol';
+import type { Config } from '../config/schema.js';
 import { matchExpression, QueryTermAnalyzer, type QueryTerm } from './query-terms.js';
 import { SCHEMA_VERSION } from './schema.js';
 
-export interface SearchSettings {
-  /** BM25 weights of the title, heading and text columns. */
-  titleWeight: number;
-  headingWeight: number;
-  textWeight: number;
-  /** Matching chunks FTS5 may score for one query before the most common terms are left out. */
-  maxScoredRows: number;
-}
+/** The `[search]` section of the configuration. */
+export type SearchSettings = Config['search'];
 
 export interface SearchRequest {
   query: string;
@@ -38,7 +33,7 @@ interface Scored {
  *
  * FTS5 scores every chunk that matches any query term (about 1.4 µs per match here), so one
  * common word ("the", "of") makes a query touch the whole index. When the matches of all terms
- * exceed `maxScoredRows`, the most common terms are left out of the query, rarest first kept,
+ * exceed `max_scored_rows`, the most common terms are left out of the query, rarest first kept,
  * until the rest fits: BM25 gives common terms little weight (their IDF is low), so the
  * ranking changes little (the quality benchmark measures it), and latency stays bounded as the
  * index grows. Re-scoring the survivors with the left-out terms was tried and rejected: FTS5
@@ -53,7 +48,6 @@ export class Searcher {
   readonly #bm25: string;
   readonly #details: Database.Statement<[string, number], DetailRow>;
   readonly #meta: Database.Statement<[], { key: string; value: number }>;
-  readonly #metaValue: Database.Statement<[string], { value: number }>;
   readonly #topK = new Map<string, Database.Statement>();
 
   constructor(db: Database.Database, file: string, settings: SearchSettings) {
@@ -61,13 +55,12 @@ export class Searcher {
     this.#file = file;
     this.#settings = settings;
     this.#analyzer = new QueryTermAnalyzer(db);
-    this.#bm25 = `bm25(chunks_fts, ${settings.titleWeight}, ${settings.headingWeight}, ${settings.textWeight})`;
+    this.#bm25 = `bm25(chunks_fts, ${settings.title_weight}, ${settings.heading_weight}, ${settings.text_weight})`;
     this.#details = db.prepare(`SELECT c.rowid AS chunk_id, c.text, c.heading, d.id AS doc_id, d.source, d.title, d.metadata,
         snippet(chunks_fts, 2, '**', '**', '…', 24) AS snippet
       FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN documents d ON d.rowid = c.doc_rowid
       WHERE chunks_fts MATCH ? AND chunks_fts.rowid = CAST(? AS INTEGER)`); // FTS5 ignores a rowid bound as REAL
     this.#meta = db.prepare('SELECT key, value FROM meta');
-    this.#metaValue = db.prepare('SELECT value FROM meta WHERE key = ?');
   }
 
   search(request: SearchRequest): SearchOutcome {
@@ -89,14 +82,18 @@ export class Searcher {
   }
 
   stats(): { documents: number; chunks: number; last_commit_seq: number; database_bytes: number; schema_version: number } {
-    const meta = new Map(this.#meta.all().map((r) => [r.key, r.value]));
+    const meta = this.#readMeta();
     return {
-      documents: meta.get('documents') ?? 0,
-      chunks: meta.get('chunks') ?? 0,
-      last_commit_seq: meta.get('last_commit_seq') ?? 0,
+      ...meta,
       database_bytes: fileSize(this.#file) + fileSize(`${this.#file}-wal`),
       schema_version: SCHEMA_VERSION,
     };
+  }
+
+  /** The counters the writer keeps in `meta`, updated in every commit. */
+  #readMeta(): { documents: number; chunks: number; last_commit_seq: number } {
+    const meta = new Map(this.#meta.all().map((r) => [r.key, r.value]));
+    return { documents: meta.get('documents') ?? 0, chunks: meta.get('chunks') ?? 0, last_commit_seq: meta.get('last_commit_seq') ?? 0 };
   }
 
   /**
@@ -106,8 +103,9 @@ export class Searcher {
    * up to what is left. When nothing fits, the rarest counted term is scored on its own.
    */
   #choose(terms: QueryTerm[]): { kept: QueryTerm[]; pruned: QueryTerm[] } {
-    const budget = this.#settings.maxScoredRows;
-    const index = { size: this.#metaValue.get('chunks')?.value ?? 0, seq: this.#metaValue.get('last_commit_seq')?.value ?? 0 };
+    const budget = this.#settings.max_scored_rows;
+    const meta = this.#readMeta();
+    const index = { size: meta.chunks, seq: meta.last_commit_seq };
     const firstLimit = Math.max(1, Math.floor(budget / 16));
     const counted = terms
       .map((term) => ({ term, df: this.#analyzer.documentFrequency(term, firstLimit, index) }))

@@ -139,12 +139,7 @@ export class Daemon implements DaemonServices {
       chunkOverlap: index.chunk_overlap,
       queueCapacityBytes: index.queue_capacity_bytes,
     }, this.#log);
-    const searcher = new Searcher(openReader(file), file, {
-      titleWeight: search.title_weight,
-      headingWeight: search.heading_weight,
-      textWeight: search.text_weight,
-      maxScoredRows: search.max_scored_rows,
-    });
+    const searcher = new Searcher(openReader(file), file, search);
     return { pipeline, searcher, streams: new IndexStreams() };
   }
 
