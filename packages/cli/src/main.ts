@@ -53,8 +53,8 @@ export async function run(argv: string[], version: string): Promise<void> {
     .description('search the index (BM25); prints source, score and a snippet per result')
     .argument('<query...>', 'words to search for; any characters are fine')
     .addOption(new Option('-k, --k <n>', 'number of results').default('10'))
-    .addOption(new Option('--mode <mode>', 'ranking').choices(['bm25', 'vector', 'hybrid']))
-    .option('--explain', 'show ids, scores and the terms used only for re-scoring')
+    .addOption(new Option('--mode <mode>', 'ranking (default: hybrid with a semantic embedder, else bm25)').choices(['bm25', 'vector', 'hybrid']))
+    .option('--explain', "show ids, each signal's rank and score, and the fused score")
     .option('--exact', 'score every matching chunk, even for common words (slower)')
     .option('--source-prefix <prefix>', 'only documents whose source starts with this')
     .option('--where <key=value>', 'only documents with this metadata (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
@@ -68,6 +68,10 @@ export async function run(argv: string[], version: string): Promise<void> {
   program.command('commit')
     .description('commit everything the daemon has queued, now')
     .action(async () => (await import('./commands/writes.js')).commit(globals()));
+  program.command('reembed')
+    .description('embed every chunk again with the configured model (after changing it)')
+    .option('--detach', 'return at once; the daemon carries on in the background')
+    .action(async (opts: { detach?: boolean }) => (await import('./commands/reembed.js')).reembed({ ...globals(), ...opts }));
   program.command('stats')
     .description('documents, chunks, commit sequence and database size')
     .action(async () => (await import('./commands/writes.js')).stats(globals()));

@@ -1,27 +1,34 @@
 /** A progress bar on stderr when it is a terminal (and not in --json mode); silent otherwise. */
 export interface Progress {
   tick(): void;
+  /** Sets how far along the work is, out of the total. */
+  update(value: number): void;
   stop(): void;
 }
 
-export function createProgress(total: number, quiet: boolean): Progress {
-  if (quiet || !process.stderr.isTTY || total < 2) return { tick: () => {}, stop: () => {} };
-  let bar: { increment(): void; stop(): void } | null = null;
-  let pending = 0;
+export function createProgress(total: number, quiet: boolean, unit = 'files'): Progress {
+  if (quiet || !process.stderr.isTTY || total < 2) return { tick: () => {}, update: () => {}, stop: () => {} };
+  let bar: { update(value: number): void; stop(): void } | null = null;
+  let value = 0;
   let stopped = false;
   // cli-progress is loaded only when a bar is shown.
   void import('cli-progress').then(({ default: cliProgress }) => {
     if (stopped) return;
     const b = new cliProgress.SingleBar({
       stream: process.stderr,
-      format: 'indexing [{bar}] {value}/{total} files  {eta_formatted} left',
+      format: `[{bar}] {value}/{total} ${unit}  {eta_formatted} left`,
       hideCursor: true,
     }, cliProgress.Presets.shades_classic);
-    b.start(total, pending);
+    b.start(total, value);
     bar = b;
   });
+  const update = (next: number): void => {
+    value = next;
+    bar?.update(value);
+  };
   return {
-    tick: () => (bar ? bar.increment() : pending++),
+    tick: () => update(value + 1),
+    update,
     stop: () => {
       stopped = true;
       bar?.stop();

@@ -133,6 +133,14 @@ export class DaemonClient {
     return this.request('stats', {}, options);
   }
 
+  /**
+   * Drops every vector and has the daemon embed every chunk again with the configured model,
+   * in the background; `stats().vectors_pending` counts down to 0.
+   */
+  reembed(options?: RequestOptions): Promise<ResponseBody<'reembed'>> {
+    return this.request('reembed', {}, options);
+  }
+
   get closed(): boolean {
     return this.#connection.closed;
   }

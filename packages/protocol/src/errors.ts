@@ -23,6 +23,9 @@ export const ERROR_CODES = {
   // Index and search.
   UNKNOWN_STREAM: { area: 'index', summary: 'index.docs or index.end named a stream that this connection did not open.' },
   MODE_UNAVAILABLE: { area: 'index', summary: 'The search mode needs an embedder, and none is configured.' },
+  EMBEDDER_UNAVAILABLE: { area: 'index', summary: 'The embedder failed or cannot be reached; BM25 search and indexing go on, vectors wait.' },
+  EMBEDDING_MISMATCH: { area: 'index', summary: 'The index holds vectors of another model or dimension; run `dindex reembed`.' },
+  VECTOR_INDEX_BUILDING: { area: 'index', summary: 'The vector index is being rebuilt from the database; retry when status shows it ready.' },
   STORAGE_ERROR: { area: 'index', summary: 'The database refused a write (disk full, read-only, damaged); nothing committed is lost.' },
 
   // Daemon start-up and lifecycle.

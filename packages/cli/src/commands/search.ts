@@ -1,6 +1,17 @@
 import { withClient, type GlobalOptions } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+import type { ResultExplanation } from '@dindex/protocol';
 import { printJson } from '../output.js';
+
+/** `bm25 #2 (11.31) · vector #7 (0.612) · fused 0.0323`: each signal's rank and score. */
+function describe(explain: ResultExplanation): string {
+  const parts = [
+    explain.bm25 ? `bm25 #${explain.bm25.rank} (${explain.bm25.score})` : 'bm25 —',
+    explain.vector ? `vector #${explain.vector.rank} (${explain.vector.score})` : 'vector —',
+  ];
+  if (explain.fused !== null) parts.push(`fused ${explain.fused}`);
+  return parts.join(' · ');
+}
 
 export interface SearchOptions extends GlobalOptions {
   k: string;
@@ -29,7 +40,9 @@ export async function search(words: string[], options: SearchOptions): Promise<v
       ...(options.mode ? { mode: options.mode } : {}),
       ...(Object.keys(filter).length ? { filter } : {}),
       ...(options.exact ? { exact: true } : {}),
+      ...(options.explain ? { explain: true } : {}),
     });
+    for (const warning of answer.warnings) process.stderr.write(`dindex: ${warning}\n`);
     if (options.json) {
       printJson(answer);
       return;
@@ -42,12 +55,12 @@ export async function search(words: string[], options: SearchOptions): Promise<v
       lines.push(`${String(i + 1).padStart(2)}. ${where}  ${r.score.toFixed(3)}`);
       const snippet = r.snippet.replace(/\s+/g, ' ').replace(/\*\*(.+?)\*\*/g, (_, term: string) => bold(term));
       lines.push(`    ${snippet}`);
-      if (options.explain) lines.push(`    doc ${r.doc_id}, chunk ${r.chunk_id}, bm25 ${r.score}`);
+      if (r.explain) lines.push(`    doc ${r.doc_id}, chunk ${r.chunk_id}: ${describe(r.explain)}`);
     });
     const summary = `${answer.results.length} result${answer.results.length === 1 ? '' : 's'} in ${answer.took_ms} ms (${answer.mode})`;
     lines.push(answer.results.length ? `\n${summary}` : `no results (${answer.took_ms} ms)`);
     if (options.explain && answer.pruned_terms.length) {
-      lines.push(`common terms that only re-scored candidates: ${answer.pruned_terms.join(', ')}`);
+      lines.push(`common terms left out of scoring (use --exact to keep them): ${answer.pruned_terms.join(', ')}`);
     }
     process.stdout.write(lines.join('\n') + '\n');
   });

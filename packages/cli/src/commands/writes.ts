@@ -27,7 +27,8 @@ export function stats(options: GlobalOptions): Promise<void> {
     printLines(table([
       ['documents', String(s.documents)],
       ['chunks', String(s.chunks)],
-      ['vectors', String(s.vectors)],
+      ['vectors', s.vectors_pending ? `${s.vectors} (${s.vectors_pending} pending)` : String(s.vectors)],
+      ['embedding', s.embedding_model ? `${s.embedding_model}${s.embedding_dimensions ? `, ${s.embedding_dimensions} dimensions` : ''}` : 'none'],
       ['last commit', String(s.last_commit_seq)],
       ['queued', `${s.queued_documents} documents`],
       ['database', formatBytes(s.database_bytes)],

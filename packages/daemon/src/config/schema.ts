@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_MAX_FRAME_BYTES } from '@dindex/protocol';
+import { DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_MAX_FRAME_BYTES, EmbeddingProviderSchema, SearchModeSchema } from '@dindex/protocol';
 
 /**
  * The daemon's configuration: `config.toml`, then `DINDEX_*` variables, then flags. Unknown keys
@@ -31,6 +31,53 @@ export const SearchConfigSchema = z.strictObject({
   text_weight: z.number().min(0).max(100).default(1),
   /** Matches FTS5 may score per query before the most common query terms are left out. */
   max_scored_rows: z.number().int().min(100).max(100_000_000).default(20_000),
+  /** `auto`: hybrid when a semantic model (openai, transformers) is configured, else bm25. */
+  default_mode: z.union([z.literal('auto'), SearchModeSchema]).default('auto'),
+  /** Reciprocal Rank Fusion: score = Σ weight / (rrf_k + rank) over the signals. */
+  rrf_k: z.number().min(0).max(10_000).default(60),
+  /** How many results each signal contributes to the fusion. */
+  candidates: z.number().int().min(1).max(10_000).default(100),
+  bm25_weight: z.number().min(0).max(100).default(1),
+  vector_weight: z.number().min(0).max(100).default(1),
+});
+
+export const EmbeddingConfigSchema = z.strictObject({
+  provider: EmbeddingProviderSchema.default('none'),
+  /** Empty: the provider's default (builtin: hash-ngram-v1; transformers: Xenova/all-MiniLM-L6-v2). */
+  model: z.string().max(500).default(''),
+  /** 0: what the model returns (builtin: 384). Set it to have the daemon check every answer. */
+  dimensions: z.number().int().min(0).max(65_536).default(0),
+  /** Base URL of an OpenAI-compatible API; `/embeddings` is appended. */
+  url: z.string().url().default('http://127.0.0.1:11434/v1'),
+  /** Name of the environment variable holding the API key (never the key itself). */
+  api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('DINDEX_EMBEDDING_API_KEY'),
+  /** Texts per embedding call, and calls in flight at once. */
+  batch_size: z.number().int().min(1).max(4096).default(64),
+  concurrency: z.number().int().min(1).max(64).default(2),
+  timeout_ms: z.number().int().min(100).max(600_000).default(30_000),
+  /** Retries of a call that failed with a timeout, a network error, 429 or 5xx; backoff doubles. */
+  retries: z.number().int().min(0).max(20).default(4),
+  retry_delay_ms: z.number().int().min(0).max(60_000).default(500),
+  /** Prepended to texts, for models trained with prefixes (e5: "query: " / "passage: "). */
+  query_prefix: z.string().max(200).default(''),
+  document_prefix: z.string().max(200).default(''),
+  /** transformers: where models are looked for and cached; empty = <home>/models. */
+  model_dir: z.string().default(''),
+  /** transformers: fetch a model missing from model_dir from the Hugging Face hub. */
+  allow_download: z.boolean().default(true),
+}).refine((c) => c.provider !== 'openai' || c.model !== '', {
+  message: 'the openai provider needs a model name (embedding.model, DINDEX_EMBEDDING_MODEL)', path: ['model'],
+});
+
+export const VectorsConfigSchema = z.strictObject({
+  /** HNSW links per node (M), and the candidate list sizes when inserting and searching. */
+  connectivity: z.number().int().min(2).max(256).default(16),
+  expansion_add: z.number().int().min(1).max(4096).default(128),
+  expansion_search: z.number().int().min(1).max(4096).default(64),
+  /** How vectors are held in the HNSW index; SQLite always keeps them as f32. */
+  quantization: z.enum(['f32', 'f16', 'i8']).default('f32'),
+  /** The HNSW file is saved at most this often while vectors change, and at stop. */
+  save_interval_ms: z.number().int().min(100).max(86_400_000).default(10_000),
 });
 
 export const ConfigSchema = z.strictObject({
@@ -49,6 +96,10 @@ export const ConfigSchema = z.strictObject({
   drain_timeout_ms: z.number().int().min(0).max(3_600_000).default(30_000),
   index: IndexConfigSchema.default(() => IndexConfigSchema.parse({})),
   search: SearchConfigSchema.default(() => SearchConfigSchema.parse({})),
+  embedding: EmbeddingConfigSchema.default(() => EmbeddingConfigSchema.parse({})),
+  vectors: VectorsConfigSchema.default(() => VectorsConfigSchema.parse({})),
 });
 
 export type Config = z.output<typeof ConfigSchema>;
+export type EmbeddingConfig = Config['embedding'];
+export type VectorsConfig = Config['vectors'];

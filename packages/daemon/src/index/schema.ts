@@ -4,6 +4,9 @@ import type Database from 'better-sqlite3';
  * The database schema, as numbered migrations; `PRAGMA user_version` holds the applied number.
  * Documents own chunks; `chunks_fts` is an FTS5 index whose content is the chunks table
  * (title, heading path and text as separately weighted columns), kept in step by triggers.
+ * Vectors (little-endian f32, unit length) belong to chunks; a chunk committed before its vector
+ * could be made is listed in `vectors_pending`. `meta` records the model that made the vectors
+ * and `vectors_seq`, the last commit that changed them (the HNSW file is checked against it).
  */
 const MIGRATIONS: string[] = [
   `
@@ -45,6 +48,17 @@ const MIGRATIONS: string[] = [
     INSERT INTO chunks_fts (chunks_fts, rowid, title, heading, text) VALUES ('delete', old.rowid, old.title, old.heading, old.text);
   END;
   CREATE VIRTUAL TABLE chunks_vocab USING fts5vocab (chunks_fts, row);
+  `,
+  `
+  CREATE TABLE vectors (
+    chunk_id INTEGER PRIMARY KEY REFERENCES chunks (rowid) ON DELETE CASCADE,
+    vector BLOB NOT NULL
+  );
+  CREATE TABLE vectors_pending (
+    chunk_id INTEGER PRIMARY KEY REFERENCES chunks (rowid) ON DELETE CASCADE
+  );
+  INSERT INTO meta (key, value) VALUES ('vectors', 0), ('vectors_pending', 0), ('vectors_seq', 0),
+    ('embedding_model', NULL), ('embedding_dimensions', NULL);
   `,
 ];
 

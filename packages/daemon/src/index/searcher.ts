@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { Metadata, SearchFilter, SearchResult } from '@dindex/protocol';
 import type { Config } from '../config/schema.js';
 import { matchExpression, QueryTermAnalyzer, type QueryTerm } from './query-terms.js';
+import { excerpt } from './excerpt.js';
 import { SCHEMA_VERSION } from './schema.js';
 
 /** The `[search]` section of the configuration. */
@@ -15,6 +16,18 @@ export interface SearchRequest {
   exact?: boolean | undefined;
 }
 
+export interface IndexStats {
+  documents: number;
+  chunks: number;
+  vectors: number;
+  vectors_pending: number;
+  embedding_model: string | null;
+  embedding_dimensions: number | null;
+  last_commit_seq: number;
+  database_bytes: number;
+  schema_version: number;
+}
+
 export interface SearchOutcome {
   results: SearchResult[];
   prunedTerms: string[];
@@ -23,7 +36,7 @@ export interface SearchOutcome {
 /** Common terms counted beyond the first, cheap limit. */
 const FURTHER_COUNTED = 8;
 
-interface Scored {
+export interface Scored {
   rowid: number;
   score: number;
 }
@@ -47,8 +60,9 @@ export class Searcher {
   readonly #analyzer: QueryTermAnalyzer;
   readonly #bm25: string;
   readonly #details: Database.Statement<[string, number], DetailRow>;
-  readonly #meta: Database.Statement<[], { key: string; value: number }>;
-  readonly #topK = new Map<string, Database.Statement>();
+  readonly #chunk: Database.Statement<[number], Omit<DetailRow, 'snippet'>>;
+  readonly #meta: Database.Statement<[], { key: string; value: number | string | null }>;
+  readonly #prepared = new Map<string, Database.Statement>();
 
   constructor(db: Database.Database, file: string, settings: SearchSettings) {
     this.#db = db;
@@ -60,40 +74,79 @@ export class Searcher {
         snippet(chunks_fts, 2, '**', '**', '…', 24) AS snippet
       FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN documents d ON d.rowid = c.doc_rowid
       WHERE chunks_fts MATCH ? AND chunks_fts.rowid = CAST(? AS INTEGER)`); // FTS5 ignores a rowid bound as REAL
+    this.#chunk = db.prepare(`SELECT c.rowid AS chunk_id, c.text, c.heading, d.id AS doc_id, d.source, d.title, d.metadata
+      FROM chunks c JOIN documents d ON d.rowid = c.doc_rowid WHERE c.rowid = ?`);
     this.#meta = db.prepare('SELECT key, value FROM meta');
   }
 
   search(request: SearchRequest): SearchOutcome {
-    const terms = this.#analyzer.analyze(request.query);
-    if (terms.length === 0) return { results: [], prunedTerms: [] };
-    // One read transaction: every statement below sees the same committed snapshot.
-    return this.#db.transaction((): SearchOutcome => {
-      const { kept, pruned } = request.exact ? { kept: terms, pruned: [] } : this.#choose(terms);
-      if (kept.length === 0) return { results: [], prunedTerms: [] };
-      const match = matchExpression(kept);
-      const top = this.#scoreTop(match, request.k, request.filter);
+    return this.snapshot(() => {
+      const ranked = this.rank(request);
       return {
-        // Snippets mark the scored terms: finding a row in a common term's postings costs time
-        // in proportion to their length, and marking every "the" would only add noise.
-        results: top.map(({ rowid, score }) => toResult(this.#details.get(match, rowid)!, score)),
-        prunedTerms: pruned.map((t) => t.stems.join(' ')),
+        results: this.resolve(ranked.hits.slice(0, request.k), ranked.match, request.query),
+        prunedTerms: ranked.prunedTerms,
       };
-    })();
+    });
   }
 
-  stats(): { documents: number; chunks: number; last_commit_seq: number; database_bytes: number; schema_version: number } {
-    const meta = this.#readMeta();
-    return {
-      ...meta,
-      database_bytes: fileSize(this.#file) + fileSize(`${this.#file}-wal`),
-      schema_version: SCHEMA_VERSION,
-    };
+  /** Runs `read` in one read transaction: every statement in it sees the same committed snapshot. */
+  snapshot<T>(read: () => T): T {
+    return this.#db.transaction(read)();
+  }
+
+  /** The BM25 top `k`, best first, and the FTS5 expression that was scored (null: nothing to match). */
+  rank(request: SearchRequest): { hits: Scored[]; match: string | null; prunedTerms: string[] } {
+    const terms = this.#analyzer.analyze(request.query);
+    if (terms.length === 0) return { hits: [], match: null, prunedTerms: [] };
+    const { kept, pruned } = request.exact ? { kept: terms, pruned: [] } : this.#choose(terms);
+    if (kept.length === 0) return { hits: [], match: null, prunedTerms: [] };
+    const match = matchExpression(kept);
+    return { hits: this.#scoreTop(match, request.k, request.filter), match, prunedTerms: pruned.map((t) => t.stems.join(' ')) };
+  }
+
+  /** Of `chunkIds`, those that exist in this snapshot and pass the filter, in the given order. */
+  present(chunkIds: number[], filter: SearchFilter | undefined): number[] {
+    if (chunkIds.length === 0) return [];
+    const { sql, params } = filterClause(filter);
+    const rows = this.#statement(`SELECT c.rowid AS rowid FROM chunks c JOIN documents d ON d.rowid = c.doc_rowid
+      WHERE c.rowid IN (SELECT value FROM json_each(?)) ${sql}`).pluck().all(JSON.stringify(chunkIds), ...params) as number[];
+    const found = new Set(rows);
+    return chunkIds.filter((id) => found.has(id));
+  }
+
+  /**
+   * Full results for scored chunks. Where the chunk matches the scored expression, the snippet
+   * is FTS5's with the terms marked; otherwise (a vector match) an excerpt around the query words.
+   */
+  resolve(hits: Scored[], match: string | null, query: string): SearchResult[] {
+    // Snippets mark the scored terms: finding a row in a common term's postings costs time
+    // in proportion to their length, and marking every "the" would only add noise.
+    return hits.flatMap(({ rowid, score }) => {
+      const matched = match === null ? undefined : this.#details.get(match, rowid);
+      if (matched) return [toResult(matched, score)];
+      const row = this.#chunk.get(rowid);
+      return row ? [toResult({ ...row, snippet: excerpt(row.text, query) }, score)] : [];
+    });
+  }
+
+  stats(): IndexStats {
+    return { ...this.#readMeta(), database_bytes: fileSize(this.#file) + fileSize(`${this.#file}-wal`), schema_version: SCHEMA_VERSION };
   }
 
   /** The counters the writer keeps in `meta`, updated in every commit. */
-  #readMeta(): { documents: number; chunks: number; last_commit_seq: number } {
+  #readMeta(): Omit<IndexStats, 'database_bytes' | 'schema_version'> {
     const meta = new Map(this.#meta.all().map((r) => [r.key, r.value]));
-    return { documents: meta.get('documents') ?? 0, chunks: meta.get('chunks') ?? 0, last_commit_seq: meta.get('last_commit_seq') ?? 0 };
+    const number = (key: string): number => Number(meta.get(key) ?? 0);
+    const dimensions = meta.get('embedding_dimensions');
+    return {
+      documents: number('documents'),
+      chunks: number('chunks'),
+      vectors: number('vectors'),
+      vectors_pending: number('vectors_pending'),
+      embedding_model: (meta.get('embedding_model') as string | null | undefined) ?? null,
+      embedding_dimensions: dimensions === null || dimensions === undefined ? null : Number(dimensions),
+      last_commit_seq: number('last_commit_seq'),
+    };
   }
 
   /**
@@ -135,14 +188,16 @@ export class Searcher {
 
   #scoreTop(match: string, limit: number, filter: SearchFilter | undefined): Scored[] {
     const { sql, params } = filterClause(filter);
-    let statement = this.#topK.get(sql);
-    if (!statement) {
-      const join = sql ? 'JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN documents d ON d.rowid = c.doc_rowid' : '';
-      statement = this.#db.prepare(`SELECT chunks_fts.rowid AS rowid, -${this.#bm25} AS score FROM chunks_fts ${join}
-        WHERE chunks_fts MATCH ? ${sql} ORDER BY score DESC, chunks_fts.rowid LIMIT ?`);
-      this.#topK.set(sql, statement);
-    }
-    return statement.all(match, ...params, limit) as Scored[];
+    const join = sql ? 'JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN documents d ON d.rowid = c.doc_rowid' : '';
+    return this.#statement(`SELECT chunks_fts.rowid AS rowid, -${this.#bm25} AS score FROM chunks_fts ${join}
+        WHERE chunks_fts MATCH ? ${sql} ORDER BY score DESC, chunks_fts.rowid LIMIT ?`).all(match, ...params, limit) as Scored[];
+  }
+
+  /** Statements whose SQL depends on the filters, prepared once per shape. */
+  #statement(sql: string): Database.Statement {
+    let statement = this.#prepared.get(sql);
+    if (!statement) this.#prepared.set(sql, (statement = this.#db.prepare(sql)));
+    return statement;
   }
 }
 
@@ -164,7 +219,7 @@ function toResult(row: DetailRow, score: number): SearchResult {
     source: row.source,
     title: row.title,
     heading: row.heading,
-    score: Math.round(score * 10_000) / 10_000,
+    score: Math.round(score * 1_000_000) / 1_000_000,
     snippet: row.snippet,
     text: row.text,
     metadata: row.metadata ? (JSON.parse(row.metadata) as Metadata) : null,

@@ -1,10 +1,14 @@
 import fs from 'node:fs';
+import { MessageChannel } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { DindexError } from '@dindex/protocol';
 import { loadConfig, type ConfigSources } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { databasePath, openReader } from '../index/database.js';
+import { configuredModel } from '../embedding/embedder.js';
 import { Searcher } from '../index/searcher.js';
+import { SearchService } from '../search/search-service.js';
+import { VectorIndex } from '../vectors/vector-index.js';
 import { IndexStreams } from '../pipeline/index-streams.js';
 import { WritePipeline } from '../pipeline/write-pipeline.js';
 import type { DaemonServices, DaemonState, IndexServices } from '../server/context.js';
@@ -98,6 +102,7 @@ export class Daemon implements DaemonServices {
       await this.#server.listen(socket, this.#config.socket_mode);
     } catch (err) {
       await this.#index?.pipeline.close();
+      await this.#index?.vectors.close();
       this.#lock.release();
       throw err;
     }
@@ -127,20 +132,44 @@ export class Daemon implements DaemonServices {
     }
   }
 
-  /** Opens the index: the writer thread (which migrates the schema) first, then a reader. */
+  /**
+   * Opens the index: the pipeline first (its writer thread migrates the schema, its embedding
+   * thread loads the model), then the vector index (it reads what the writer left) and a reader.
+   */
   async #openIndex(): Promise<IndexServices> {
     const file = databasePath(this.paths.home);
-    const { index, search } = this.#config;
+    const { index, search, embedding, vectors } = this.#config;
+    const updates = new MessageChannel();
     const pipeline = await WritePipeline.start({
-      databaseFile: file,
-      batchSize: index.batch_size,
-      commitIntervalMs: index.commit_interval_ms,
-      chunkSize: index.chunk_size,
-      chunkOverlap: index.chunk_overlap,
+      settings: {
+        databaseFile: file,
+        batchSize: index.batch_size,
+        commitIntervalMs: index.commit_interval_ms,
+        chunkSize: index.chunk_size,
+        chunkOverlap: index.chunk_overlap,
+        embeddingModel: configuredModel(embedding),
+      },
       queueCapacityBytes: index.queue_capacity_bytes,
+      embedding,
+      home: this.paths.home,
+      env: this.#configSources.env,
+      vectorUpdates: updates.port1,
     }, this.#log);
-    const searcher = new Searcher(openReader(file), file, search);
-    return { pipeline, searcher, streams: new IndexStreams() };
+    try {
+      const vectorIndex = await VectorIndex.start({
+        databaseFile: file, home: this.paths.home, config: vectors, enabled: embedding.provider !== 'none', updates: updates.port2,
+      }, this.#log);
+      const searcher = new Searcher(openReader(file), file, search);
+      return {
+        pipeline,
+        vectors: vectorIndex,
+        search: new SearchService(searcher, pipeline, vectorIndex, search, embedding.provider),
+        streams: new IndexStreams(),
+      };
+    } catch (err) {
+      await pipeline.close();
+      throw err;
+    }
   }
 
   async #stop(reason: string): Promise<void> {
@@ -156,6 +185,7 @@ export class Daemon implements DaemonServices {
     }
     // Whatever was accepted is committed before the process goes.
     await this.#index?.pipeline.close();
+    await this.#index?.vectors.close();
     this.#lock?.release();
     this.#state = 'stopped';
     this.#log.info('stopped');

@@ -4,25 +4,24 @@ import type { ChunkerData, PipelineEvent, ToChunker, ToWriter } from './writer-m
 
 /**
  * The chunker thread: hashes and chunks documents, so that neither the event loop answering
- * searches nor the writer thread spends time on it, then hands every write on to the writer
- * in arrival order.
+ * searches nor the writer thread spends time on it, then hands every write on in arrival order.
  */
-const { settings, writer } = workerData as ChunkerData;
+const { settings, next } = workerData as ChunkerData;
 const chunking = { size: settings.chunkSize, overlap: settings.chunkOverlap };
-const toWriter = (message: ToWriter): void => writer.postMessage(message);
+const forward = (message: ToWriter): void => next.postMessage(message);
 const toMain = (message: PipelineEvent): void => parentPort!.postMessage(message);
 
 parentPort!.on('message', (message: ToChunker) => {
   if (message.op !== 'documents') {
-    toWriter(message);
+    forward(message);
     if (message.op === 'close') {
-      writer.close();
+      next.close();
       parentPort!.close();
     }
     return;
   }
   try {
-    toWriter({ op: 'documents', batch: message.batch, documents: message.documents.map((d) => prepareDocument(d, chunking)) });
+    forward({ op: 'documents', batch: message.batch, documents: message.documents.map((d) => prepareDocument(d, chunking)) });
   } catch (err) {
     toMain({ op: 'failed', batches: [message.batch], code: 'STORAGE_ERROR', message: `could not chunk a document: ${(err as Error).message}` });
   }

@@ -1,7 +1,20 @@
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { DindexError, type Document } from '@dindex/protocol';
-import type { BatchOutcome, ChunkerData, PipelineEvent, PipelineSettings, ToChunker, WriterData } from './writer-messages.js';
+import { DindexError, type Document, type EmbeddingProvider } from '@dindex/protocol';
+import type { EmbeddingConfig } from '../config/schema.js';
+import type {
+  BatchOutcome, ChunkerData, EmbedderData, EmbedderEvent, EmbedderState, PipelineEvent, PipelineSettings, ToChunker, ToEmbedder, WriterData,
+} from './writer-messages.js';
+
+export interface PipelineOptions {
+  settings: PipelineSettings;
+  queueCapacityBytes: number;
+  embedding: EmbeddingConfig;
+  home: string;
+  env: Record<string, string | undefined>;
+  /** Receives the vector changes of every commit (the vector index thread listens on the other end). */
+  vectorUpdates: MessagePort;
+}
 
 export interface BatchResult extends BatchOutcome {
   seq: number;
@@ -31,6 +44,10 @@ export interface PipelineStatus {
  */
 export class WritePipeline {
   readonly #chunker: Worker;
+  readonly #embedder: Worker | null;
+  #embedderState: EmbedderState | null = null;
+  readonly #queries = new Map<number, { resolve(vector: Float32Array): void; reject(error: DindexError): void }>();
+  #nextQuery = 1;
   readonly #log: Logger;
   readonly #capacityBytes: number;
   readonly #outstanding = new Map<number, OutstandingBatch>();
@@ -47,31 +64,51 @@ export class WritePipeline {
   #onClosed: () => void = () => {};
   #failure: DindexError | null = null;
 
-  private constructor(chunker: Worker, log: Logger, capacityBytes: number) {
+  private constructor(chunker: Worker, embedder: Worker | null, log: Logger, capacityBytes: number, readonly embeddingProvider: EmbeddingProvider) {
     this.#chunker = chunker;
+    this.#embedder = embedder;
     this.#log = log;
     this.#capacityBytes = capacityBytes;
   }
 
-  /** Starts the threads and waits until the writer has the database open and migrated. */
-  static async start(settings: PipelineSettings & { queueCapacityBytes: number }, log: Logger): Promise<WritePipeline> {
-    const { port1, port2 } = new MessageChannel();
-    const writerData: WriterData = { settings, chunker: port1 };
-    const writer = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: writerData, transferList: [port1] });
-    const lastCommitSeq = await new Promise<number>((resolve, reject) => {
-      const onError = (err: Error): void => reject(new DindexError('STARTUP_FAILED', `cannot open the index database: ${err.message}`));
-      writer.once('error', onError);
-      writer.once('message', (message: PipelineEvent) => {
-        writer.off('error', onError);
-        resolve(message.op === 'ready' ? message.lastCommitSeq : 0);
-      });
+  /**
+   * Starts the threads — the writer first (it opens and migrates the database), then the
+   * embedding thread when one is configured, then the chunker — and waits until they are ready.
+   */
+  static async start(options: PipelineOptions, log: Logger): Promise<WritePipeline> {
+    const { settings } = options;
+    const toWriter = new MessageChannel();
+    const writerData: WriterData = { settings, previous: toWriter.port2, vectorUpdates: options.vectorUpdates };
+    const writer = new Worker(new URL('./writer-worker.js', import.meta.url), {
+      workerData: writerData, transferList: [toWriter.port2, options.vectorUpdates],
     });
-    const chunkerData: ChunkerData = { settings, writer: port2 };
-    const chunker = new Worker(new URL('./chunker-worker.js', import.meta.url), { workerData: chunkerData, transferList: [port2] });
-    const pipeline = new WritePipeline(chunker, log, settings.queueCapacityBytes);
-    pipeline.#lastCommitSeq = lastCommitSeq;
-    for (const worker of [writer, chunker]) {
-      worker.on('message', (message: PipelineEvent) => pipeline.#onMessage(message));
+    const ready = await firstMessage<PipelineEvent>(writer, (err) => `cannot open the index database: ${err.message}`);
+    let embedder: Worker | null = null;
+    let embedderState: EmbedderState | null = null;
+    let chunkerNext = toWriter.port1;
+    if (options.embedding.provider !== 'none') {
+      const toEmbedder = new MessageChannel();
+      const embedderData: EmbedderData = {
+        settings, embedding: options.embedding, home: options.home, env: options.env, chunker: toEmbedder.port2, writer: toWriter.port1,
+      };
+      embedder = new Worker(new URL('./embedder-worker.js', import.meta.url), {
+        workerData: embedderData, transferList: [toEmbedder.port2, toWriter.port1],
+      });
+      const first = await firstMessage<EmbedderEvent>(embedder, (err) => `the embedder could not start: ${err.message}`);
+      if (first.op !== 'embedder-ready') {
+        await writer.terminate();
+        throw new DindexError('STARTUP_FAILED', `the ${options.embedding.provider} embedder could not start: ${first.op === 'embedder-failed' ? first.message : first.op}`);
+      }
+      embedderState = first.state;
+      chunkerNext = toEmbedder.port1;
+    }
+    const chunkerData: ChunkerData = { settings, next: chunkerNext };
+    const chunker = new Worker(new URL('./chunker-worker.js', import.meta.url), { workerData: chunkerData, transferList: [chunkerNext] });
+    const pipeline = new WritePipeline(chunker, embedder, log, options.queueCapacityBytes, options.embedding.provider);
+    pipeline.#lastCommitSeq = ready.op === 'ready' ? ready.lastCommitSeq : 0;
+    pipeline.#embedderState = embedderState;
+    for (const worker of [writer, chunker, ...(embedder ? [embedder] : [])]) {
+      worker.on('message', (message: PipelineEvent | EmbedderEvent) => pipeline.#onMessage(message));
       worker.on('error', (err) => pipeline.#onWorkerDeath(err));
       worker.on('exit', (code) => {
         if (!pipeline.#closed) pipeline.#onWorkerDeath(new Error(`a pipeline thread exited with code ${code}`));
@@ -94,6 +131,28 @@ export class WritePipeline {
       commits: this.#commits,
       last_commit_ms: Math.round(this.#lastCommitMs * 100) / 100,
     };
+  }
+
+  /** The embedding thread's latest state; null without an embedder. */
+  get embedder(): EmbedderState | null {
+    return this.#embedderState;
+  }
+
+  /** Embeds a search query with the daemon's embedder, ahead of document batches. */
+  embedQuery(text: string): Promise<Float32Array> {
+    const embedder = this.#embedder;
+    if (!embedder) return Promise.reject(new DindexError('MODE_UNAVAILABLE', 'no embedder is configured (embedding.provider = "none")'));
+    const id = this.#nextQuery++;
+    return new Promise((resolve, reject) => {
+      this.#queries.set(id, { resolve, reject });
+      embedder.postMessage({ op: 'query', id, text } satisfies ToEmbedder);
+    });
+  }
+
+  /** Drops every vector and queues every chunk to be embedded again with the configured model. */
+  reembed(): Promise<BatchResult> {
+    if (!this.#embedder) return Promise.reject(new DindexError('MODE_UNAVAILABLE', 'no embedder is configured (embedding.provider = "none"); set one before re-embedding'));
+    return this.#submit(0, 0, (batch) => ({ op: 'reembed', batch }));
   }
 
   /** Bytes of text a batch of documents counts for in the queue. */
@@ -161,8 +220,22 @@ export class WritePipeline {
     this.#chunker.postMessage(message);
   }
 
-  #onMessage(message: PipelineEvent): void {
+  #onMessage(message: PipelineEvent | EmbedderEvent): void {
     switch (message.op) {
+      case 'embedder-ready':
+      case 'embedder-state':
+        this.#embedderState = message.state;
+        break;
+      case 'embedder-failed':
+        break;
+      case 'query-vector':
+        this.#queries.get(message.id)?.resolve(message.vector);
+        this.#queries.delete(message.id);
+        break;
+      case 'query-failed':
+        this.#queries.get(message.id)?.reject(new DindexError(message.code, message.message));
+        this.#queries.delete(message.id);
+        break;
       case 'committed':
         this.#lastCommitSeq = message.seq;
         if (message.tookMs > 0) {
@@ -203,6 +276,20 @@ export class WritePipeline {
     this.#log.fatal({ err }, 'writer thread failed');
     this.#failure = new DindexError('STORAGE_ERROR', `the writer thread failed: ${err.message}; restart the daemon`);
     for (const batch of [...this.#outstanding.keys()]) this.#settle(batch, (b) => b.reject(this.#failure!));
+    for (const query of this.#queries.values()) query.reject(new DindexError('EMBEDDER_UNAVAILABLE', this.#failure.message));
+    this.#queries.clear();
     this.#onClosed();
   }
+}
+
+/** The first message of a starting thread, or its start-up failure as STARTUP_FAILED. */
+function firstMessage<T>(worker: Worker, describe: (err: Error) => string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onError = (err: Error): void => reject(new DindexError('STARTUP_FAILED', describe(err)));
+    worker.once('error', onError);
+    worker.once('message', (message: T) => {
+      worker.off('error', onError);
+      resolve(message);
+    });
+  });
 }

@@ -1,10 +1,13 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Document } from '@dindex/protocol';
+import type { EmbeddingConfig } from '../config/schema.js';
 import type { PreparedDocument } from './prepare-document.js';
 
 /**
- * Messages of the write pipeline: main thread → chunker thread → writer thread, in order (a
- * delete after an index of the same id must stay after it); results go back to the main thread.
+ * Messages of the write pipeline: main thread → chunker thread → embedding thread (when an
+ * embedder is configured) → writer thread, in order (a delete after an index of the same id
+ * must stay after it); results go back to the main thread, and the vectors each commit added
+ * or removed go from the writer to the vector index thread.
  */
 export interface PipelineSettings {
   databaseFile: string;
@@ -12,30 +15,52 @@ export interface PipelineSettings {
   commitIntervalMs: number;
   chunkSize: number;
   chunkOverlap: number;
+  /** `provider:model` of the configured embedder, or null: chunks then get no vectors. */
+  embeddingModel: string | null;
 }
 
 export interface ChunkerData {
   settings: PipelineSettings;
-  /** Where prepared writes go: the writer thread. */
+  /** Where prepared writes go: the embedding thread, or the writer thread without one. */
+  next: MessagePort;
+}
+
+export interface EmbedderData {
+  settings: PipelineSettings;
+  embedding: EmbeddingConfig;
+  home: string;
+  env: Record<string, string | undefined>;
+  chunker: MessagePort;
   writer: MessagePort;
 }
 
 export interface WriterData {
   settings: PipelineSettings;
-  /** Where prepared writes come from: the chunker thread. */
-  chunker: MessagePort;
+  /** Where prepared writes come from: the thread before the writer. */
+  previous: MessagePort;
+  /** Where the vector changes of every commit go: the vector index thread. */
+  vectorUpdates: MessagePort;
 }
 
 export type ToChunker =
   | { op: 'documents'; batch: number; documents: Document[] }
   | { op: 'delete'; batch: number; ids: string[] }
   | { op: 'commit'; batch: number }
+  | { op: 'reembed'; batch: number }
   | { op: 'close' };
 
+/** A prepared document, with the vectors of its chunks (flat, `dimensions` apart) when they could be made. */
+export interface EmbeddedDocument extends PreparedDocument {
+  vectors?: Float32Array;
+}
+
 export type ToWriter =
-  | { op: 'documents'; batch: number; documents: PreparedDocument[] }
+  | { op: 'documents'; batch: number; documents: EmbeddedDocument[] }
   | { op: 'delete'; batch: number; ids: string[] }
   | { op: 'commit'; batch: number }
+  | { op: 'reembed'; batch: number }
+  /** Vectors for chunks committed earlier as pending. */
+  | { op: 'vectors'; chunkIds: number[]; vectors: Float32Array }
   | { op: 'close' };
 
 export interface BatchOutcome {
@@ -46,8 +71,40 @@ export interface BatchOutcome {
   deleted: number;
 }
 
+/** What one commit changed among the vectors; the vector index thread applies it. */
+export interface VectorUpdate {
+  op: 'update';
+  seq: number;
+  /** Every vector was dropped (a re-embed) before the rest of this update. */
+  reset: boolean;
+  removed: number[];
+  addedIds: number[];
+  /** Flat, one vector per added id. */
+  added: Float32Array<ArrayBuffer>;
+}
+
+export type ToVectorIndex = VectorUpdate | { op: 'end' };
+
 export type PipelineEvent =
   | { op: 'ready'; lastCommitSeq: number }
   | { op: 'committed'; seq: number; tookMs: number; batches: BatchOutcome[] }
   | { op: 'failed'; batches: number[]; code: 'STORAGE_ERROR'; message: string }
   | { op: 'closed' };
+
+/** How the embedding thread is doing; the main thread keeps the latest for `status`. */
+export interface EmbedderState {
+  model: string;
+  dimensions: number | null;
+  available: boolean;
+  lastError: string | null;
+  mismatch: string | null;
+}
+
+export type ToEmbedder = { op: 'query'; id: number; text: string };
+
+export type EmbedderEvent =
+  | { op: 'embedder-ready'; state: EmbedderState }
+  | { op: 'embedder-failed'; message: string }
+  | { op: 'embedder-state'; state: EmbedderState }
+  | { op: 'query-vector'; id: number; vector: Float32Array }
+  | { op: 'query-failed'; id: number; code: 'EMBEDDER_UNAVAILABLE' | 'EMBEDDING_MISMATCH'; message: string };

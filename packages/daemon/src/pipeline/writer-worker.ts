@@ -1,18 +1,21 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openWriter } from '../index/database.js';
 import { DocumentWriter, type PendingWrite } from './document-writer.js';
-import type { PipelineEvent, ToWriter, WriterData } from './writer-messages.js';
+import type { PipelineEvent, ToVectorIndex, ToWriter, WriterData } from './writer-messages.js';
 
 /**
  * The writer thread: the only code that writes to the database. A commit (one transaction)
  * happens when `batchSize` chunks are waiting or `commitIntervalMs` has passed since the first
- * one, whichever comes first. Running here keeps SQLite writes off the event loop.
+ * one, whichever comes first. Running here keeps SQLite writes off the event loop. After each
+ * commit, the vectors it changed go to the vector index thread.
  */
-const { settings, chunker } = workerData as WriterData;
+const { settings, previous, vectorUpdates } = workerData as WriterData;
 const send = (message: PipelineEvent): void => parentPort!.postMessage(message);
+const toVectorIndex = (message: ToVectorIndex): void => vectorUpdates.postMessage(message);
 
 const db = openWriter(settings.databaseFile);
-const writer = new DocumentWriter(db);
+const writer = new DocumentWriter(db, settings.embeddingModel !== null);
+if (settings.embeddingModel !== null) writer.adoptModel(settings.embeddingModel);
 let pending: PendingWrite[] = [];
 let pendingChunks = 0;
 let timer: NodeJS.Timeout | null = null;
@@ -29,21 +32,23 @@ function commit(): void {
   const writes = pending;
   pending = [];
   pendingChunks = 0;
+  const batches = [...new Set(writes.flatMap((w) => ('batch' in w ? [w.batch] : [])))];
   if (writes.every((w) => w.kind === 'marker')) {
     // Nothing to write: answer with the current sequence instead of an empty transaction.
-    send({ op: 'committed', seq: writer.lastCommitSeq, tookMs: 0, batches: writes.map((w) => ({ batch: w.batch, documents: 0, chunks: 0, skipped: 0, deleted: 0 })) });
+    send({ op: 'committed', seq: writer.lastCommitSeq, tookMs: 0, batches: batches.map((batch) => ({ batch, documents: 0, chunks: 0, skipped: 0, deleted: 0 })) });
     return;
   }
   const started = performance.now();
   try {
-    const { seq, outcomes } = writer.commit(writes);
+    const { seq, outcomes, vectorUpdate } = writer.commit(writes);
     send({ op: 'committed', seq, tookMs: performance.now() - started, batches: outcomes });
+    if (vectorUpdate) vectorUpdates.postMessage(vectorUpdate, [vectorUpdate.added.buffer]);
   } catch (err) {
-    send({ op: 'failed', batches: [...new Set(writes.map((w) => w.batch))], code: 'STORAGE_ERROR', message: (err as Error).message });
+    send({ op: 'failed', batches, code: 'STORAGE_ERROR', message: (err as Error).message });
   }
 }
 
-chunker.on('message', (message: ToWriter) => {
+previous.on('message', (message: ToWriter) => {
   switch (message.op) {
     case 'documents':
       for (const doc of message.documents) {
@@ -56,6 +61,15 @@ chunker.on('message', (message: ToWriter) => {
       pending.push({ kind: 'delete', batch: message.batch, ids: message.ids });
       schedule();
       break;
+    case 'vectors':
+      pending.push({ kind: 'vectors', chunkIds: message.chunkIds, vectors: message.vectors });
+      pendingChunks += message.chunkIds.length;
+      schedule();
+      break;
+    case 'reembed':
+      pending.push({ kind: 'reembed', batch: message.batch, model: settings.embeddingModel ?? '' });
+      commit();
+      break;
     case 'commit':
       pending.push({ kind: 'marker', batch: message.batch });
       commit();
@@ -63,8 +77,10 @@ chunker.on('message', (message: ToWriter) => {
     case 'close':
       commit();
       db.close();
+      toVectorIndex({ op: 'end' });
+      vectorUpdates.close();
       send({ op: 'closed' });
-      chunker.close();
+      previous.close();
       break;
   }
 });

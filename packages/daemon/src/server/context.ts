@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { DaemonStateSchema } from '@dindex/protocol';
-import type { Searcher } from '../index/searcher.js';
+import type { SearchService } from '../search/search-service.js';
+import type { VectorIndex } from '../vectors/vector-index.js';
 import type { DaemonPaths } from '../lifecycle/paths.js';
 import type { IndexStreams } from '../pipeline/index-streams.js';
 import type { WritePipeline } from '../pipeline/write-pipeline.js';
@@ -21,10 +22,11 @@ export interface DaemonServices {
   readonly index: IndexServices;
 }
 
-/** The index: writes go through the pipeline, reads through the searcher. */
+/** The index: writes go through the pipeline, reads through the search service. */
 export interface IndexServices {
   readonly pipeline: WritePipeline;
-  readonly searcher: Searcher;
+  readonly search: SearchService;
+  readonly vectors: VectorIndex;
   readonly streams: IndexStreams;
 }
 

@@ -6,12 +6,17 @@ import { commit, deleteDocuments, stats } from './writes.js';
 import { ping } from './ping.js';
 import { shutdown } from './shutdown.js';
 import { status } from './status.js';
+import { reembed } from './vectors.js';
 
 export { defineRequest, type RequestDefinition } from './define.js';
 export { DaemonStateSchema } from './status.js';
 export * from './document.js';
 export { IndexSummarySchema, StreamIdSchema } from './index-stream.js';
-export { SearchModeSchema, SearchFilterSchema, SearchResultSchema, type SearchResult, type SearchFilter } from './search.js';
+export {
+  SearchModeSchema, SearchFilterSchema, SearchResultSchema, ResultExplanationSchema,
+  type SearchResult, type SearchFilter, type SearchMode, type ResultExplanation,
+} from './search.js';
+export * from './vectors.js';
 
 /** Every request type of the protocol, by name. The daemon dispatches through this map. */
 export const REQUESTS = {
@@ -26,6 +31,7 @@ export const REQUESTS = {
   [commit.type]: commit,
   [stats.type]: stats,
   [search.type]: search,
+  [reembed.type]: reembed,
 } as const;
 
 export type Requests = typeof REQUESTS;

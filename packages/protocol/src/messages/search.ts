@@ -11,6 +11,17 @@ export const SearchFilterSchema = z.strictObject({
   metadata: z.record(z.string().min(1).max(200), MetadataValueSchema).optional(),
 });
 
+/** A result's place in one signal of a search: its rank (1 = best) and that signal's score. */
+export const SignalRankSchema = z.object({ rank: z.number().int(), score: z.number() });
+
+/** Why a result is where it is (`explain: true`): each signal, and the fused score in hybrid mode. */
+export const ResultExplanationSchema = z.object({
+  bm25: SignalRankSchema.nullable(),
+  vector: SignalRankSchema.nullable(),
+  /** Sum over signals of weight / (rrf_k + rank); null outside hybrid mode. */
+  fused: z.number().nullable(),
+});
+
 export const SearchResultSchema = z.object({
   doc_id: z.string(),
   chunk_id: z.number().int(),
@@ -22,6 +33,7 @@ export const SearchResultSchema = z.object({
   snippet: z.string(),
   text: z.string(),
   metadata: z.record(z.string(), MetadataValueSchema).nullable(),
+  explain: ResultExplanationSchema.optional(),
 });
 
 export const search = defineRequest('search', {
@@ -32,6 +44,8 @@ export const search = defineRequest('search', {
     filter: SearchFilterSchema.optional(),
     /** Score every matching chunk, even for queries full of common words (slower, see README). */
     exact: z.boolean().optional(),
+    /** Add each result's rank and score in every signal (and the fused score) as `explain`. */
+    explain: z.boolean().optional(),
   }),
   response: z.object({
     query: z.string(),
@@ -39,9 +53,13 @@ export const search = defineRequest('search', {
     took_ms: z.number(),
     /** Common query terms left out of scoring because they match too many chunks (see `exact`). */
     pruned_terms: z.array(z.string()),
+    /** Why the answer is not what was asked for (a default hybrid search that fell back to bm25). */
+    warnings: z.array(z.string()),
     results: z.array(SearchResultSchema),
   }),
 });
 
 export type SearchResult = z.infer<typeof SearchResultSchema>;
 export type SearchFilter = z.infer<typeof SearchFilterSchema>;
+export type SearchMode = z.infer<typeof SearchModeSchema>;
+export type ResultExplanation = z.infer<typeof ResultExplanationSchema>;

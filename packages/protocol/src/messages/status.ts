@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from './define.js';
+import { EmbeddingStatusSchema, VectorIndexStatusSchema } from './vectors.js';
 
 export const DaemonStateSchema = z.enum(['starting', 'running', 'draining', 'stopped']);
 
@@ -30,5 +31,7 @@ export const status = defineRequest('status', {
       commits: z.number().int(),
       last_commit_ms: z.number(),
     }),
+    embedding: EmbeddingStatusSchema,
+    vector_index: VectorIndexStatusSchema,
   }),
 });

@@ -19,6 +19,11 @@ export const stats = defineRequest('stats', {
     documents: z.number().int(),
     chunks: z.number().int(),
     vectors: z.number().int(),
+    /** Chunks committed without a vector yet (embedder down, or a re-embed under way). */
+    vectors_pending: z.number().int(),
+    /** `provider:model` of the stored vectors, and their dimension. */
+    embedding_model: z.string().nullable(),
+    embedding_dimensions: z.number().int().nullable(),
     last_commit_seq: z.number().int(),
     queued_documents: z.number().int(),
     database_bytes: z.number().int(),

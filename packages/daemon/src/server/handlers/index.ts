@@ -6,6 +6,7 @@ import { handleCommit, handleDelete, handleStats } from './writes.js';
 import { handlePing } from './ping.js';
 import { handleShutdown } from './shutdown.js';
 import { handleStatus } from './status.js';
+import { handleReembed } from './vectors.js';
 
 export const handlers: HandlerMap = {
   hello: handleHello,
@@ -19,4 +20,5 @@ export const handlers: HandlerMap = {
   commit: handleCommit,
   stats: handleStats,
   search: handleSearch,
+  reembed: handleReembed,
 };

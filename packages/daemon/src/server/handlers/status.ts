@@ -1,5 +1,12 @@
 import { PROTOCOL_VERSION } from '@dindex/protocol';
+import type { EmbeddingProvider, EmbeddingStatus } from '@dindex/protocol';
+import type { EmbedderState } from '../../pipeline/writer-messages.js';
 import type { Handler } from '../dispatcher.js';
+
+function embeddingStatus(state: EmbedderState | null, provider: EmbeddingProvider): EmbeddingStatus {
+  if (!state) return { provider, model: null, dimensions: null, available: false, last_error: null, mismatch: null };
+  return { provider, model: state.model, dimensions: state.dimensions, available: state.available, last_error: state.lastError, mismatch: state.mismatch };
+}
 
 export const handleStatus: Handler<'status'> = (_body, { daemon }) => {
   const memory = process.memoryUsage();
@@ -19,5 +26,7 @@ export const handleStatus: Handler<'status'> = (_body, { daemon }) => {
     connections: load.connections,
     inflight: load.inflight,
     pipeline: daemon.index.pipeline.status(),
+    embedding: embeddingStatus(daemon.index.pipeline.embedder, daemon.index.pipeline.embeddingProvider),
+    vector_index: daemon.index.vectors.status(),
   };
 };

@@ -11,7 +11,6 @@ export const handleCommit: Handler<'commit'> = async (_body, { daemon }) => {
 };
 
 export const handleStats: Handler<'stats'> = (_body, { daemon }) => ({
-  ...daemon.index.searcher.stats(),
-  vectors: 0,
+  ...daemon.index.search.searcher.stats(),
   queued_documents: daemon.index.pipeline.status().queued_documents,
 });

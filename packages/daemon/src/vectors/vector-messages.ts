@@ -1,0 +1,23 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { VectorIndexStatus } from '@dindex/protocol';
+import type { VectorsConfig } from '../config/schema.js';
+
+/** Messages between the main thread and the vector index thread. */
+export interface VectorWorkerData {
+  databaseFile: string;
+  home: string;
+  config: VectorsConfig;
+  /** Vector changes from the writer thread, one message per commit. */
+  updates: MessagePort;
+}
+
+export type ToVectorWorker =
+  | { op: 'search'; id: number; vector: Float32Array; k: number }
+  | { op: 'close' };
+
+export type VectorWorkerEvent =
+  | { op: 'state'; state: VectorIndexStatus }
+  | { op: 'log'; level: 'info' | 'warn' | 'error'; message: string; data?: Record<string, unknown> }
+  | { op: 'matches'; id: number; chunkIds: number[]; distances: number[] }
+  | { op: 'search-failed'; id: number; code: 'VECTOR_INDEX_BUILDING'; message: string }
+  | { op: 'closed' };
