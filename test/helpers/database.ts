@@ -9,6 +9,12 @@ export interface IntegrityReport {
   /** Documents whose chunk_count disagrees with their stored chunks. */
   torn: number;
   ids: Set<string>;
+  vectors: number;
+  pending: number;
+  /** Chunks with neither a vector nor a place in the pending list. */
+  unembedded: number;
+  /** The counters kept in `meta` equal the counted rows. */
+  countersAgree: boolean;
 }
 
 /** Opens the daemon's database directly (read-only) and runs SQLite's and FTS5's own checks. */
@@ -27,7 +33,15 @@ export function inspectIndex(home: string): IntegrityReport {
     const torn = (db.prepare(`SELECT count(*) AS n FROM documents d
       WHERE d.chunk_count != (SELECT count(*) FROM chunks c WHERE c.doc_rowid = d.rowid)`).get() as { n: number }).n;
     const ids = new Set((db.prepare('SELECT id FROM documents').all() as Array<{ id: string }>).map((r) => r.id));
-    return { sqlite, fts, documents, chunks, torn, ids };
+    const count = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
+    const vectors = count('SELECT count(*) AS n FROM vectors');
+    const pending = count('SELECT count(*) AS n FROM vectors_pending');
+    const unembedded = count(`SELECT count(*) AS n FROM chunks c
+      WHERE NOT EXISTS (SELECT 1 FROM vectors v WHERE v.chunk_id = c.rowid) AND NOT EXISTS (SELECT 1 FROM vectors_pending p WHERE p.chunk_id = c.rowid)`);
+    const meta = new Map((db.prepare('SELECT key, value FROM meta').all() as Array<{ key: string; value: unknown }>).map((r) => [r.key, r.value]));
+    const countersAgree = meta.get('documents') === documents && meta.get('chunks') === chunks
+      && meta.get('vectors') === vectors && meta.get('vectors_pending') === pending;
+    return { sqlite, fts, documents, chunks, torn, ids, vectors, pending, unembedded, countersAgree };
   } finally {
     db.close();
   }

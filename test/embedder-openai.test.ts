@@ -1,0 +1,129 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DaemonClient, type Document } from '@dindex/client';
+import { startEmbeddingServer, type EmbeddingServer } from './helpers/embedding-server.js';
+import { makeTestEnv, type TestEnv } from './helpers/env.js';
+import { runCli, spawnDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
+
+const doc = (id: string, text: string): Document => ({ id, source: `/web/${id}`, text });
+
+describe('the openai provider against a real HTTP server on loopback', () => {
+  let server: EmbeddingServer;
+  let t: TestEnv;
+  let daemon: ForegroundDaemon;
+  let client: DaemonClient;
+
+  beforeAll(async () => {
+    server = await startEmbeddingServer(16);
+    t = makeTestEnv();
+    daemon = await spawnDaemon(t, [], {
+      DINDEX_EMBEDDING_PROVIDER: 'openai',
+      DINDEX_EMBEDDING_URL: server.url,
+      DINDEX_EMBEDDING_MODEL: 'test-embedder',
+      DINDEX_EMBEDDING_DIMENSIONS: '16',
+      DINDEX_EMBEDDING_TIMEOUT_MS: '400',
+      DINDEX_EMBEDDING_RETRIES: '1',
+      DINDEX_EMBEDDING_RETRY_DELAY_MS: '20',
+      DINDEX_EMBEDDING_BATCH_SIZE: '8',
+      DINDEX_EMBEDDING_API_KEY: 'sk-test-secret',
+    });
+    client = await DaemonClient.connect({ socket: t.socket });
+  });
+  afterEach(() => {
+    server.behaviour = 'ok';
+  });
+  afterAll(async () => {
+    client.close();
+    daemon.child.kill('SIGTERM');
+    await daemon.exited;
+    await server.close();
+    t.cleanup();
+  });
+
+  it('embeds in batches with the API key from the environment, and defaults to hybrid search', async () => {
+    const docs = Array.from({ length: 20 }, (_, i) => doc(`d${i}`, `Document ${i} about ${i % 2 ? 'rivers and lakes' : 'mountains and glaciers'}.`));
+    await client.index(docs);
+    expect(await client.stats()).toMatchObject({ vectors: 20, vectors_pending: 0, embedding_model: 'openai:test-embedder', embedding_dimensions: 16 });
+    expect(server.lastAuthorization).toBe('Bearer sk-test-secret');
+    expect(server.calls.get(200)).toBeGreaterThanOrEqual(3);
+    const answer = await client.search('glaciers mountains', { k: 3 });
+    expect(answer.mode).toBe('hybrid');
+    expect(Number(answer.results[0]!.doc_id.slice(1)) % 2).toBe(0);
+    expect(daemon.output()).not.toContain('sk-test-secret');
+  });
+
+  it('retries after 429 and succeeds', async () => {
+    server.behaviour = 'rate-limit-once';
+    const before = server.calls.get(429) ?? 0;
+    await client.index([doc('rate', 'A rate limited document about deserts.')]);
+    expect(server.calls.get(429)).toBe(before + 1);
+    expect(await client.stats()).toMatchObject({ vectors_pending: 0 });
+    expect((await client.search('deserts', { mode: 'vector', k: 1 })).results[0]!.doc_id).toBe('rate');
+  });
+
+  it('refuses vectors of the wrong dimension: the chunks wait, and the status says why', async () => {
+    server.behaviour = 'wrong-dimensions';
+    await client.index([doc('dims', 'A document about canyons.')]);
+    expect((await client.search('canyons', { mode: 'bm25' })).results[0]!.doc_id).toBe('dims');
+    const status = await client.status();
+    expect(status.embedding.available).toBe(false);
+    expect(status.embedding.last_error).toMatch(/15-dimensional vector; the index holds 16/);
+    expect((await client.stats()).vectors_pending).toBe(1);
+    server.behaviour = 'ok';
+    await waitFor(async () => (await client.stats()).vectors_pending === 0, 20_000, 'the pending chunk to be embedded');
+    expect((await client.status()).embedding).toMatchObject({ available: true, last_error: null });
+  });
+
+  it('while the embedder hangs, BM25 indexing and search go on; the vectors follow once it is back', async () => {
+    server.behaviour = 'hang';
+    const docs = Array.from({ length: 12 }, (_, i) => doc(`out${i}`, `Outage document ${i} about volcanoes${i}.`));
+    await client.index(docs.slice(0, 1));
+    // That batch waited for the timeout. While the embedder is down, later batches do not call it
+    // at all (each would hang twice: a try and a retry); only the background filler probes it.
+    const held = server.calls.get(0) ?? 0;
+    for (const d of docs.slice(1)) expect((await client.index([d])).documents).toBe(1);
+    expect((server.calls.get(0) ?? 0) - held).toBeLessThanOrEqual(4);
+    expect((await client.search('volcanoes5', { mode: 'bm25' })).results[0]!.doc_id).toBe('out5');
+    expect((await client.stats()).vectors_pending).toBe(12);
+    const status = await client.status();
+    expect(status.embedding).toMatchObject({ available: false, last_error: expect.stringMatching(/no answer within 400 ms/) });
+    // Asked explicitly, vector search says what is wrong; unasked, the default hybrid falls back to bm25.
+    await expect(client.search('volcanoes', { mode: 'vector' })).rejects.toMatchObject({ code: 'EMBEDDER_UNAVAILABLE' });
+    const fallback = await client.search('volcanoes5');
+    expect(fallback.mode).toBe('bm25');
+    expect(fallback.warnings[0]).toMatch(/hybrid search unavailable, answered by bm25/);
+    expect(fallback.results[0]!.doc_id).toBe('out5');
+
+    server.behaviour = 'ok';
+    await waitFor(async () => (await client.stats()).vectors_pending === 0, 30_000, 'pending vectors after the outage');
+    await waitFor(async () => (await client.status()).vector_index.size === (await client.stats()).vectors, 10_000, 'the HNSW index to catch up');
+    const hits = (await client.search('Outage document 7 about volcanoes7', { mode: 'vector', k: 3 })).results.map((r) => r.doc_id);
+    expect(hits).toContain('out7');
+  });
+});
+
+describe('embedders that cannot start', () => {
+  it('a transformers model that cannot be had is a clear start-up error', async () => {
+    const t = makeTestEnv();
+    try {
+      const out = await runCli(t, ['daemon', 'start'], {
+        DINDEX_EMBEDDING_PROVIDER: 'transformers', DINDEX_EMBEDDING_ALLOW_DOWNLOAD: 'false',
+      });
+      expect(out.code).toBe(1);
+      expect(out.stderr).toMatch(/transformers embedder could not start: cannot load the model Xenova\/all-MiniLM-L6-v2 from .*models \(downloads are off/);
+      expect((await runCli(t, ['daemon', 'status'])).code).toBe(3);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('the openai provider without a model is a configuration error naming the key', async () => {
+    const t = makeTestEnv();
+    try {
+      const out = await runCli(t, ['daemon', 'start'], { DINDEX_EMBEDDING_PROVIDER: 'openai' });
+      expect(out.code).toBe(1);
+      expect(out.stderr).toMatch(/embedding\.model.*needs a model name/);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
