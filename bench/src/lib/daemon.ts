@@ -12,6 +12,9 @@ export interface BenchDaemon {
   home: string;
   socket: string;
   child: ChildProcess;
+  /** Stops the process (SIGTERM, so it saves what it saves at a stop) and keeps its home. */
+  halt(): Promise<void>;
+  /** Stops the process and removes its home. */
   stop(): Promise<void>;
 }
 
@@ -28,11 +31,15 @@ export async function startBenchDaemon(args: string[] = []): Promise<BenchDaemon
     if (Date.now() > deadline || child.exitCode !== null) throw new Error('bench daemon did not start');
     await new Promise((r) => setTimeout(r, 20));
   }
+  const exited = new Promise((r) => child.once('exit', r));
+  const halt = async (): Promise<void> => {
+    child.kill('SIGTERM');
+    await exited;
+  };
   return {
-    dir, home, socket, child,
+    dir, home, socket, child, halt,
     stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await halt();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

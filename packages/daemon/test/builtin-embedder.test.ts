@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BuiltinEmbedder } from '../src/embedding/builtin-embedder.js';
 import { describeMismatch } from '../src/embedding/embedder.js';
-import { excerpt } from '../src/index/excerpt.js';
+import { excerpt, queryWords } from '../src/index/excerpt.js';
 
 const embedder = new BuiltinEmbedder('builtin:hash-ngram-v1', 384);
 const cosine = (a: Float32Array, b: Float32Array): number => a.reduce((sum, x, i) => sum + x * b[i]!, 0);
@@ -50,7 +50,7 @@ describe('model identity', () => {
 describe('excerpt', () => {
   it('shows the passage with the most query words, marked, cut at word boundaries', () => {
     const text = `${'filler words here. '.repeat(30)}The quick brown fox jumps over the lazy dog near the fox den. ${'more filler text. '.repeat(30)}`;
-    const snippet = excerpt(text, 'fox den');
+    const snippet = excerpt(text, queryWords('fox den'));
     expect(snippet).toContain('**fox**');
     expect(snippet).toContain('**den**');
     expect(snippet.startsWith('…')).toBe(true);
@@ -59,6 +59,10 @@ describe('excerpt', () => {
   });
 
   it('falls back to the beginning when no query word occurs', () => {
-    expect(excerpt('Short text about nothing in particular.', 'zebra')).toBe('Short text about nothing in particular.');
+    expect(excerpt('Short text about nothing in particular.', ['zebra'])).toBe('Short text about nothing in particular.');
+  });
+
+  it('marks the words a stem stands for', () => {
+    expect(excerpt('Retrieval of documents, and happy retrievers.', ['retriev', 'happi'])).toBe('**Retrieval** of documents, and **happy** **retrievers**.');
   });
 });

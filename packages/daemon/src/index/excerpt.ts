@@ -1,29 +1,40 @@
 /** Characters of text an excerpt shows. */
 const EXCERPT_LENGTH = 200;
+/** Context kept before the first marked word. */
+const LEAD = 40;
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/** The words of a query worth marking in a passage: three characters or more, lower case. */
+export function queryWords(query: string): string[] {
+  return [...new Set(query.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? [])];
+}
 
 /**
- * A snippet for a chunk found without matching terms (by its vector): the passage with the
- * most query words, those words marked as **word**, cut at word boundaries.
+ * A snippet: the passage of `text` with the most words matching `marks`, those words marked as
+ * **word**, cut at word boundaries. A mark is a stem ("retriev") or a word: a word matches when
+ * it starts with the mark less its last letter, so "happi" marks "happy", "retriev" "retrieval".
  */
-export function excerpt(text: string, query: string): string {
-  const words = new Set((query.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? []));
-  const tokens = [...text.matchAll(/[\p{L}\p{N}]+/gu)];
+export function excerpt(text: string, marks: string[]): string {
+  const prefixes = marks.map((m) => m.toLowerCase()).map((m) => (m.length > 3 ? m.slice(0, -1) : m));
+  const matches = (word: string): boolean => {
+    const lower = word.toLowerCase();
+    return prefixes.some((p) => lower.startsWith(p));
+  };
+  const hits = [...text.matchAll(WORD)].filter((t) => matches(t[0])).map((t) => t.index);
   let bestStart = 0;
   let bestHits = 0;
-  // The window starting at each matching word; the one covering most matches wins.
-  const hits = tokens.filter((t) => words.has(t[0].toLowerCase())).map((t) => t.index);
-  for (let i = 0; i < hits.length; i++) {
-    let count = 0;
-    for (let j = i; j < hits.length && hits[j]! < hits[i]! + EXCERPT_LENGTH; j++) count++;
-    if (count > bestHits) {
-      bestHits = count;
+  for (let i = 0, j = 0; i < hits.length; i++) {
+    while (j < hits.length && hits[j]! < hits[i]! + EXCERPT_LENGTH - LEAD) j++;
+    if (j - i > bestHits) {
+      bestHits = j - i;
       bestStart = hits[i]!;
     }
   }
-  let start = Math.max(0, bestStart - 40);
+  let start = Math.max(0, bestStart - LEAD);
   if (start > 0) start = text.indexOf(' ', start) + 1 || start;
   let end = Math.min(text.length, start + EXCERPT_LENGTH);
-  if (end < text.length) end = text.lastIndexOf(' ', end) > start ? text.lastIndexOf(' ', end) : end;
-  const passage = text.slice(start, end).replace(/[\p{L}\p{N}]+/gu, (word) => (words.has(word.toLowerCase()) ? `**${word}**` : word));
+  if (end < text.length && text.lastIndexOf(' ', end) > start) end = text.lastIndexOf(' ', end);
+  const passage = text.slice(start, end).replace(WORD, (word) => (matches(word) ? `**${word}**` : word));
   return `${start > 0 ? '…' : ''}${passage.replace(/\s+/g, ' ').trim()}${end < text.length ? '…' : ''}`;
 }

@@ -55,7 +55,10 @@ const MIGRATIONS: string[] = [
     vector BLOB NOT NULL
   );
   CREATE TABLE vectors_pending (
-    chunk_id INTEGER PRIMARY KEY REFERENCES chunks (rowid) ON DELETE CASCADE
+    chunk_id INTEGER PRIMARY KEY REFERENCES chunks (rowid) ON DELETE CASCADE,
+    -- The commit that listed it: a chunk id can be reused after a delete, and a vector made
+    -- for the old chunk must not land on the new one.
+    since_seq INTEGER NOT NULL
   );
   INSERT INTO meta (key, value) VALUES ('vectors', 0), ('vectors_pending', 0), ('vectors_seq', 0),
     ('embedding_model', NULL), ('embedding_dimensions', NULL);

@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { BatchOutcome, EmbeddedDocument, VectorUpdate } from './writer-messages.js';
+import type { BatchOutcome, EmbeddedDocument, PendingChunkRef, VectorUpdate } from './writer-messages.js';
 
 /** A pending write, in arrival order. */
 export type PendingWrite =
   | { kind: 'document'; batch: number; doc: EmbeddedDocument }
   | { kind: 'delete'; batch: number; ids: string[] }
-  | { kind: 'vectors'; chunkIds: number[]; vectors: Float32Array }
+  | { kind: 'vectors'; chunks: PendingChunkRef[]; vectors: Float32Array }
   | { kind: 'reembed'; batch: number; model: string }
   | { kind: 'marker'; batch: number };
 
@@ -33,8 +33,8 @@ export class DocumentWriter {
   readonly #insertDocument: Database.Statement;
   readonly #insertChunk: Database.Statement;
   readonly #insertVector: Database.Statement<[number, Buffer]>;
-  readonly #insertPending: Database.Statement<[number]>;
-  readonly #deletePending: Database.Statement<[number]>;
+  readonly #insertPending: Database.Statement<[number, number]>;
+  readonly #deletePending: Database.Statement<[number, number]>;
   readonly #readMeta: Database.Statement<[string], { value: number | string | null }>;
   readonly #writeMeta: Database.Statement<[string, number | string | null]>;
 
@@ -50,8 +50,8 @@ export class DocumentWriter {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#insertChunk = db.prepare('INSERT INTO chunks (doc_rowid, position, title, heading, text) VALUES (?, ?, ?, ?, ?)');
     this.#insertVector = db.prepare('INSERT OR REPLACE INTO vectors (chunk_id, vector) VALUES (?, ?)');
-    this.#insertPending = db.prepare('INSERT OR IGNORE INTO vectors_pending (chunk_id) VALUES (?)');
-    this.#deletePending = db.prepare('DELETE FROM vectors_pending WHERE chunk_id = ?');
+    this.#insertPending = db.prepare('INSERT OR IGNORE INTO vectors_pending (chunk_id, since_seq) VALUES (?, ?)');
+    this.#deletePending = db.prepare('DELETE FROM vectors_pending WHERE chunk_id = ? AND since_seq = ?');
     this.#readMeta = db.prepare('SELECT value FROM meta WHERE key = ?');
     this.#writeMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   }
@@ -67,7 +67,7 @@ export class DocumentWriter {
   adoptModel(model: string): void {
     this.#db.transaction(() => {
       if (this.#meta('embedding_model') !== null) return;
-      const { changes } = this.#db.prepare('INSERT OR IGNORE INTO vectors_pending (chunk_id) SELECT rowid FROM chunks').run();
+      const { changes } = this.#db.prepare('INSERT OR IGNORE INTO vectors_pending (chunk_id, since_seq) SELECT rowid, ? FROM chunks').run(this.lastCommitSeq);
       this.#writeMeta.run('embedding_model', model);
       this.#writeMeta.run('vectors_pending', this.#number('vectors_pending') + changes);
     }).immediate();
@@ -119,7 +119,7 @@ export class DocumentWriter {
             break;
           case 'reembed': {
             this.#db.exec('DELETE FROM vectors; DELETE FROM vectors_pending');
-            const { changes } = this.#db.prepare('INSERT INTO vectors_pending (chunk_id) SELECT rowid FROM chunks').run();
+            const { changes } = this.#db.prepare('INSERT INTO vectors_pending (chunk_id, since_seq) SELECT rowid, ? FROM chunks').run(seq);
             this.#writeMeta.run('embedding_model', write.model);
             this.#writeMeta.run('embedding_dimensions', null);
             Object.assign(update, { reset: true, removed: [], addedIds: [] });
@@ -130,11 +130,11 @@ export class DocumentWriter {
             break;
           }
           case 'vectors': {
-            const dimensions = write.vectors.length / write.chunkIds.length;
+            const dimensions = write.vectors.length / write.chunks.length;
             this.#recordDimensions(dimensions);
-            write.chunkIds.forEach((chunkId, i) => {
-              // Only a chunk still waiting: it may have been deleted or re-embedded meanwhile.
-              if (this.#deletePending.run(chunkId).changes === 0) return;
+            write.chunks.forEach(({ chunkId, sinceSeq }, i) => {
+              // Only the very chunk still waiting: it may have been deleted, replaced or re-embedded meanwhile.
+              if (this.#deletePending.run(chunkId, sinceSeq).changes === 0) return;
               delta.pending--;
               addVector(chunkId, write.vectors.subarray(i * dimensions, (i + 1) * dimensions));
             });
@@ -157,7 +157,7 @@ export class DocumentWriter {
               const chunkId = Number(this.#insertChunk.run(lastInsertRowid, position, doc.title, chunk.heading, chunk.text).lastInsertRowid);
               if (vectors) addVector(chunkId, vectors.subarray(position * dimensions, (position + 1) * dimensions));
               else if (this.#embeddings) {
-                this.#insertPending.run(chunkId);
+                this.#insertPending.run(chunkId, seq);
                 delta.pending++;
               }
             });

@@ -33,8 +33,8 @@ try {
 
 const db = openReader(settings.databaseFile);
 const readMeta = db.prepare<[string], { value: string | number | null }>('SELECT value FROM meta WHERE key = ?');
-const selectPending = db.prepare<[number, number], { chunk_id: number; title: string | null; heading: string | null; text: string }>(
-  `SELECT p.chunk_id, c.title, c.heading, c.text FROM vectors_pending p JOIN chunks c ON c.rowid = p.chunk_id
+const selectPending = db.prepare<[number, number], { chunk_id: number; since_seq: number; title: string | null; heading: string | null; text: string }>(
+  `SELECT p.chunk_id, p.since_seq, c.title, c.heading, c.text FROM vectors_pending p JOIN chunks c ON c.rowid = p.chunk_id
    WHERE p.chunk_id > ? ORDER BY p.chunk_id LIMIT ?`);
 
 const state: EmbedderState = { model: service.model, dimensions: null, available: true, lastError: null, mismatch: null };
@@ -161,7 +161,8 @@ async function fill(): Promise<void> {
       cursor = rows.at(-1)!.chunk_id;
       const flat = new Float32Array(vectors.length * service.dimensions!);
       vectors.forEach((v, i) => flat.set(v, i * service.dimensions!));
-      if (!closing) writer.postMessage({ op: 'vectors', chunkIds: rows.map((r) => r.chunk_id), vectors: flat } satisfies ToWriter, [flat.buffer]);
+      const chunks = rows.map((r) => ({ chunkId: r.chunk_id, sinceSeq: r.since_seq }));
+      if (!closing) writer.postMessage({ op: 'vectors', chunks, vectors: flat } satisfies ToWriter, [flat.buffer]);
     } catch (err) {
       failed(err);
       cursor = 0;

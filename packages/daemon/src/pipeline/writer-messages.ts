@@ -60,8 +60,14 @@ export type ToWriter =
   | { op: 'commit'; batch: number }
   | { op: 'reembed'; batch: number }
   /** Vectors for chunks committed earlier as pending. */
-  | { op: 'vectors'; chunkIds: number[]; vectors: Float32Array }
+  | { op: 'vectors'; chunks: PendingChunkRef[]; vectors: Float32Array }
   | { op: 'close' };
+
+/** A chunk waiting for its vector, as listed: its id and the commit that listed it. */
+export interface PendingChunkRef {
+  chunkId: number;
+  sinceSeq: number;
+}
 
 export interface BatchOutcome {
   batch: number;

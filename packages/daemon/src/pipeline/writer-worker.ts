@@ -62,8 +62,8 @@ previous.on('message', (message: ToWriter) => {
       schedule();
       break;
     case 'vectors':
-      pending.push({ kind: 'vectors', chunkIds: message.chunkIds, vectors: message.vectors });
-      pendingChunks += message.chunkIds.length;
+      pending.push({ kind: 'vectors', chunks: message.chunks, vectors: message.vectors });
+      pendingChunks += message.chunks.length;
       schedule();
       break;
     case 'reembed':

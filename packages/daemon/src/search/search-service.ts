@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { Scored, Searcher } from '../index/searcher.js';
 import type { WritePipeline } from '../pipeline/write-pipeline.js';
 import type { VectorIndex, VectorMatch } from '../vectors/vector-index.js';
+import { queryWords } from '../index/excerpt.js';
 import { fuseByReciprocalRank, type RankedList } from './rank-fusion.js';
 
 export interface SearchQuery {
@@ -74,7 +75,7 @@ export class SearchService {
       };
       if (mode === 'vector') {
         vector.hits.length = Math.min(vector.hits.length, query.k);
-        const results = this.#searcher.resolve(vector.hits.map(toScored), null, query.query);
+        const results = this.#searcher.resolve(vector.hits.map(toScored), queryWords(query.query));
         return { mode, prunedTerms: [], warnings: [], results: query.explain ? results.map((r, i) => ({ ...r, explain: { bm25: null, vector: { rank: i + 1, score: r.score }, fused: null } })) : results };
       }
       const bm25 = this.#searcher.rank({ query: query.query, k: this.#candidates(query), filter: query.filter, exact: query.exact });
@@ -82,7 +83,7 @@ export class SearchService {
         { signal: 'bm25', weight: this.#settings.bm25_weight, hits: bm25.hits.map((h) => ({ chunkId: h.rowid, score: round(h.score) })) },
         { ...vector, hits: vector.hits.map((h) => ({ ...h, score: round(h.score) })) },
       ], this.#settings.rrf_k).slice(0, query.k);
-      const results = this.#searcher.resolve(fused.map((f) => ({ rowid: f.chunkId, score: f.fused })), bm25.match, query.query);
+      const results = this.#searcher.resolve(fused.map((f) => ({ rowid: f.chunkId, score: f.fused })), bm25.marks.length ? bm25.marks : queryWords(query.query));
       return {
         mode,
         prunedTerms: bm25.prunedTerms,

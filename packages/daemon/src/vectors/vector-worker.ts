@@ -192,6 +192,11 @@ async function save(): Promise<void> {
   if (saveTimer) clearTimeout(saveTimer);
   saveTimer = null;
   if (!dirty || status.state !== 'ready') return;
+  if (applying) {
+    // Half an update in the file would not match any commit: save between updates.
+    saveTimer = setTimeout(() => void save(), 50);
+    return;
+  }
   dirty = false;
   const current = index;
   try {
