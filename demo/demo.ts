@@ -6,13 +6,19 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * `pnpm demo`: the whole life of a dindex daemon in a temporary home. It starts the daemon,
- * indexes this repository's own documentation and sources, runs a few searches, shows the
+ * indexes this repository's own documentation and sources, runs BM25, vector and hybrid searches, shows the
  * timings and the index statistics, and stops the daemon, all through the real `dindex` CLI.
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = path.join(root, 'packages/cli/bin/dindex.js');
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dindex-demo-'));
-const env: NodeJS.ProcessEnv = { ...process.env, DINDEX_HOME: path.join(home, 'data'), DINDEX_SOCKET: path.join(home, 'run', 'dindex.sock') };
+// The built-in embedder needs no model or network, so vector and hybrid search work offline.
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  DINDEX_HOME: path.join(home, 'data'),
+  DINDEX_SOCKET: path.join(home, 'run', 'dindex.sock'),
+  DINDEX_EMBEDDING_PROVIDER: 'builtin',
+};
 delete env.DINDEX_CONFIG;
 
 function dindex(...args: string[]): void {
@@ -36,6 +42,8 @@ try {
   dindex('search', 'backpressure when the ingest queue is full', '-k', '3');
   dindex('search', 'FRAME_TOO_LARGE', '-k', '2');
   dindex('search', 'chunk overlap heading path', '-k', '2', '--source-prefix', path.join(root, 'packages/daemon'));
+  dindex('search', 'embedder outage pending vectors', '--mode', 'vector', '-k', '2');
+  dindex('search', 'rebuild the vector index after a crash', '--mode', 'hybrid', '--explain', '-k', '3');
   dindex('stats');
   dindex('daemon', 'status');
 } finally {

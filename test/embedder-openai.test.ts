@@ -85,7 +85,7 @@ describe('the openai provider against a real HTTP server on loopback', () => {
     expect((await client.search('volcanoes5', { mode: 'bm25' })).results[0]!.doc_id).toBe('out5');
     expect((await client.stats()).vectors_pending).toBe(12);
     const status = await client.status();
-    expect(status.embedding).toMatchObject({ available: false, last_error: expect.stringMatching(/no answer within 400 ms/) });
+    expect(status.embedding).toMatchObject({ available: false, pending: 12, last_error: expect.stringMatching(/no answer within 400 ms/) });
     // Asked explicitly, vector search says what is wrong; unasked, the default hybrid falls back to bm25.
     await expect(client.search('volcanoes', { mode: 'vector' })).rejects.toMatchObject({ code: 'EMBEDDER_UNAVAILABLE' });
     const fallback = await client.search('volcanoes5');

@@ -130,8 +130,8 @@ describe('the HNSW file is derived: verified at start, rebuilt from SQLite when 
   });
   afterAll(() => t.cleanup());
 
-  async function restart(): Promise<{ daemon: ForegroundDaemon; client: DaemonClient }> {
-    const daemon = await spawnDaemon(t, [], BUILTIN);
+  async function restart(env: NodeJS.ProcessEnv = {}): Promise<{ daemon: ForegroundDaemon; client: DaemonClient }> {
+    const daemon = await spawnDaemon(t, [], { ...BUILTIN, ...env });
     return { daemon, client: await DaemonClient.connect({ socket: t.socket }) };
   }
 
@@ -201,6 +201,31 @@ describe('the HNSW file is derived: verified at start, rebuilt from SQLite when 
     client.close();
     await stopGracefully(daemon);
     expect(inspectIndex(t.home)).toMatchObject({ sqlite: 'ok', fts: 'ok', torn: 0, pending: 0, unembedded: 0, countersAgree: true, vectors: stats.chunks });
+  });
+});
+
+describe('quantization', () => {
+  it('rebuilds the HNSW index when the quantization changes, and answers with i8 and f16', async () => {
+    const t = makeTestEnv();
+    const docs = Array.from({ length: 40 }, (_, i) => topicDoc(i));
+    try {
+      let previous: string | null = null;
+      for (const quantization of ['f32', 'i8', 'f16']) {
+        const daemon = await spawnDaemon(t, [], { ...BUILTIN, DINDEX_VECTORS_QUANTIZATION: quantization });
+        const client = await DaemonClient.connect({ socket: t.socket });
+        if (previous === null) await client.index(docs);
+        else expect(daemon.output()).toContain(`the saved vector index has quantization ${previous}, expected ${quantization}`);
+        previous = quantization;
+        await settled(client);
+        for (const d of docs.slice(0, 8)) {
+          expect((await client.search(d.text, { mode: 'vector', k: 1 })).results[0]!.doc_id).toBe(d.id);
+        }
+        client.close();
+        await stopGracefully(daemon);
+      }
+    } finally {
+      t.cleanup();
+    }
   });
 });
 

@@ -72,9 +72,26 @@ export async function run(argv: string[], version: string): Promise<void> {
     .description('embed every chunk again with the configured model (after changing it)')
     .option('--detach', 'return at once; the daemon carries on in the background')
     .action(async (opts: { detach?: boolean }) => (await import('./commands/reembed.js')).reembed({ ...globals(), ...opts }));
+  const service = program.command('service').description('run the daemon as a systemd user service').exitOverride();
+  service.command('install')
+    .description('write and enable the user units (socket activation); prints them where systemd is absent')
+    .action(async () => (await import('./commands/service.js')).serviceInstall(globals()));
+  service.command('uninstall')
+    .description('disable and remove the user units')
+    .action(async () => (await import('./commands/service.js')).serviceUninstall(globals()));
+  service.command('status')
+    .description('whether the units are installed and active')
+    .action(async () => (await import('./commands/service.js')).serviceStatus(globals()));
+  program.command('doctor')
+    .description('check the index (SQLite, full-text index, counters, vector index)')
+    .option('--repair', 'rebuild what can be rebuilt: the full-text index, the counters, the vector index')
+    .action(async (opts: { repair?: boolean }) => (await import('./commands/observe.js')).doctor({ ...globals(), ...opts }));
+  program.command('metrics')
+    .description('the daemon\'s metrics, in the Prometheus text format')
+    .action(async () => (await import('./commands/observe.js')).metrics(globals()));
   program.command('stats')
     .description('documents, chunks, commit sequence and database size')
-    .action(async () => (await import('./commands/writes.js')).stats(globals()));
+    .action(async () => (await import('./commands/observe.js')).stats(globals()));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { logFilePath } from '@dindex/protocol';
@@ -32,7 +33,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<StartOut
   fs.mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   const logFile = logFilePath(paths.home);
   const logFd = fs.openSync(logFile, 'a', 0o600);
-  const args = [entry, '--ready-fd', '3', '--home', paths.home, '--socket', paths.socket, '--config', paths.config,
+  // The daemon writes and rotates the log itself; stdout and stderr still reach it for crashes.
+  const args = [entry, '--ready-fd', '3', '--log-file', logFile, '--home', paths.home, '--socket', paths.socket, '--config', paths.config,
     ...(options.daemonArgs ?? [])];
   const child = spawn(process.execPath, args, {
     detached: true,
@@ -80,6 +82,16 @@ export async function startDaemon(options: StartDaemonOptions): Promise<StartOut
   } finally {
     channel.destroy();
     child.unref();
+  }
+}
+
+/** The version of the daemon an auto-start would launch, or null when it cannot be told. */
+export function daemonEntryVersion(entry?: string): string | null {
+  try {
+    const file = path.join(path.dirname(entry ?? defaultDaemonEntry()), '..', 'package.json');
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: string }).version ?? null;
+  } catch {
+    return null;
   }
 }
 

@@ -4,9 +4,10 @@ import {
   PROTOCOL_VERSION, type Document, type RequestBody, type RequestType, type ResponseBody,
 } from '@dindex/protocol';
 import { IndexWriter, type IndexSummary, type IndexWriterOptions } from './index-writer.js';
-import { startDaemon } from './autostart.js';
+import { daemonEntryVersion, startDaemon } from './autostart.js';
+import { isProcessRunning } from './process.js';
 import { ClientConnection, type RequestOptions } from './connection.js';
-import { DaemonNotRunningError, ProtocolMismatchError, RemoteError } from './errors.js';
+import { DaemonNotRunningError, DaemonVersionMismatchError, ProtocolMismatchError, RemoteError } from './errors.js';
 import { resolveClientPaths, type ClientPaths } from './paths.js';
 
 export interface ConnectOptions {
@@ -26,6 +27,12 @@ export interface ConnectOptions {
   daemonEntry?: string;
   /** Extra daemon arguments used when auto-starting. */
   daemonArgs?: string[];
+  /**
+   * With autoStart: a running daemon of another version than the one auto-start would launch
+   * is restarted when nothing is in flight on it (the upgrade path); a busy one is left alone
+   * with a DaemonVersionMismatchError saying what to do. @default true
+   */
+  upgrade?: boolean;
   /** Name reported in the handshake. @default '@dindex/client' */
   clientName?: string;
   env?: NodeJS.ProcessEnv;
@@ -75,11 +82,35 @@ export class DaemonClient {
         protocol: PROTOCOL_VERSION,
         client: options.clientName ?? '@dindex/client',
       })) as HelloInfo;
+      const wanted = options.autoStart && options.upgrade !== false ? daemonEntryVersion(options.daemonEntry) : null;
+      if (wanted !== null && wanted !== hello.version) {
+        await DaemonClient.#stopOutdated(connection, hello, wanted);
+        return DaemonClient.connect({ ...options, upgrade: false });
+      }
       return new DaemonClient(connection, hello, paths);
     } catch (err) {
       connection.close();
       if (err instanceof RemoteError && err.code === 'PROTOCOL_MISMATCH') throw new ProtocolMismatchError(err.message, err.details);
       throw err;
+    }
+  }
+
+  /** Stops a daemon of another version if it is idle, and waits until it is gone. */
+  static async #stopOutdated(connection: ClientConnection, hello: HelloInfo, wanted: string): Promise<void> {
+    const status = (await connection.request('status', {})) as ResponseBody<'status'>;
+    if (status.inflight > 0) {
+      throw new DaemonVersionMismatchError(
+        `dindex daemon ${hello.version} (pid ${hello.pid}) is running with ${status.inflight} request${status.inflight === 1 ? '' : 's'} in flight; this client expects ${wanted}. ` +
+        'Left running; run `dindex daemon restart` once it is idle.',
+        { running: hello.version, wanted, pid: hello.pid, inflight: status.inflight },
+      );
+    }
+    await connection.request('shutdown', {});
+    connection.close();
+    const deadline = Date.now() + 120_000;
+    while (isProcessRunning(hello.pid)) {
+      if (Date.now() > deadline) throw new DaemonVersionMismatchError(`the outdated daemon (pid ${hello.pid}) did not exit within 120 s`, { running: hello.version, wanted, pid: hello.pid, inflight: 0 });
+      await sleep(50);
     }
   }
 
@@ -131,6 +162,17 @@ export class DaemonClient {
 
   stats(options?: RequestOptions): Promise<ResponseBody<'stats'>> {
     return this.request('stats', {}, options);
+  }
+
+  /** Runs the integrity checks (SQLite, full-text index, counters, vector index); `repair` rebuilds what can be. */
+  doctor(options: RequestOptions & { repair?: boolean } = {}): Promise<ResponseBody<'doctor'>> {
+    const { repair, ...rest } = options;
+    return this.request('doctor', { repair: repair ?? false }, { timeoutMs: 0, ...rest });
+  }
+
+  /** The daemon's metrics in the Prometheus text format. */
+  async metrics(options?: RequestOptions): Promise<string> {
+    return (await this.request('metrics', {}, options)).text;
   }
 
   /**

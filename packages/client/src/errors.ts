@@ -54,3 +54,11 @@ export class RequestCancelledError extends DindexError {
     this.name = 'RequestCancelledError';
   }
 }
+
+/** A daemon of another version is running and busy, so it was not restarted for this client. */
+export class DaemonVersionMismatchError extends DindexError {
+  constructor(message: string, details: { running: string; wanted: string; pid: number; inflight: number }) {
+    super('DAEMON_VERSION_MISMATCH', message, details);
+    this.name = 'DaemonVersionMismatchError';
+  }
+}

@@ -5,6 +5,7 @@ import { loadConfig, type ConfigSources } from './config/load.js';
 import { Daemon } from './lifecycle/daemon.js';
 import { resolveDaemonPaths } from './lifecycle/paths.js';
 import { ReadyChannel } from './lifecycle/ready-channel.js';
+import { ServiceNotifier, takeListenFd } from './lifecycle/systemd.js';
 import { createLogger } from './log.js';
 
 /** The daemon process entry (bin/dindexd.js). Clients normally start it through `dindex daemon start`. */
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<void> {
         socket: { type: 'string' },
         config: { type: 'string' },
         'log-level': { type: 'string' },
+        'log-file': { type: 'string' },
         set: { type: 'string', multiple: true, default: [] },
         'ready-fd': { type: 'string' },
       },
@@ -32,8 +34,12 @@ export async function main(argv: string[]): Promise<void> {
     if (values['log-level']) overrides.push(['log_level', values['log-level']]);
     const configSources: ConfigSources = { file: paths.config, env: process.env, overrides };
     const config = loadConfig(configSources);
-    const log = createLogger(config.log_level);
-    daemon = new Daemon({ paths, config, configSources, log, version: daemonVersion() });
+    const log = createLogger({ level: config.log_level, file: values['log-file'], maxBytes: config.log_max_bytes, keep: config.log_files });
+    daemon = new Daemon({
+      paths, config, configSources, log, version: daemonVersion(),
+      listenFd: takeListenFd(process.env),
+      notifier: new ServiceNotifier(process.env, log),
+    });
     installProcessHandlers(daemon, log);
     await daemon.start();
   } catch (err) {

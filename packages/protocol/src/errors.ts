@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   DAEMON_START_FAILED: { area: 'client', summary: 'Auto-start spawned the daemon but it did not become ready.' },
   CONNECTION_CLOSED: { area: 'client', summary: 'The connection closed while the request was in flight.' },
   REQUEST_TIMEOUT: { area: 'client', summary: 'No answer arrived within the request timeout.' },
+  DAEMON_VERSION_MISMATCH: { area: 'client', summary: 'A busy daemon of another version is running; restart it when idle (`dindex daemon restart`).' },
 } as const satisfies Record<string, { area: ErrorArea; summary: string }>;
 
 export type ErrorArea = 'framing' | 'request' | 'index' | 'lifecycle' | 'client';

@@ -107,25 +107,46 @@ export async function daemonLogs(options: GlobalOptions & { follow?: boolean; li
     }
   }
   if (!options.follow) return;
+  await follow(file, position);
+}
+
+/**
+ * Prints what is appended to `file` from `position` on. When the daemon rotates the log, the
+ * rest of the old file is printed before the new one, so no line is skipped.
+ */
+async function follow(file: string, position: number): Promise<never> {
+  let current: { fd: number; ino: number } | null = null;
   for (;;) {
-    await sleep(250);
-    let size: number;
-    try {
-      size = fs.statSync(file).size;
-    } catch {
+    if (!current) {
+      try {
+        const fd = fs.openSync(file, 'r');
+        current = { fd, ino: fs.fstatSync(fd).ino };
+      } catch {
+        await sleep(250);
+        continue;
+      }
+    }
+    const size = fs.fstatSync(current.fd).size;
+    if (size < position) position = 0; // truncated: start over
+    if (size > position) {
+      const buffer = Buffer.alloc(size - position);
+      position += fs.readSync(current.fd, buffer, 0, buffer.length, position);
+      process.stdout.write(buffer);
       continue;
     }
-    if (size < position) position = 0; // truncated or rotated: start over
-    if (size === position) continue;
-    const fd = fs.openSync(file, 'r');
+    let replaced = false;
     try {
-      const buffer = Buffer.alloc(size - position);
-      fs.readSync(fd, buffer, 0, buffer.length, position);
-      process.stdout.write(buffer);
-      position = size;
-    } finally {
-      fs.closeSync(fd);
+      replaced = fs.statSync(file).ino !== current.ino;
+    } catch {
+      replaced = true;
     }
+    if (replaced) {
+      fs.closeSync(current.fd);
+      current = null;
+      position = 0;
+      continue;
+    }
+    await sleep(250);
   }
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_MAX_FRAME_BYTES, EmbeddingProviderSchema, SearchModeSchema } from '@dindex/protocol';
+import { isLoopback, parseListen } from './listen-address.js';
 
 /**
  * The daemon's configuration: `config.toml`, then `DINDEX_*` variables, then flags. Unknown keys
@@ -20,6 +21,8 @@ export const IndexConfigSchema = z.strictObject({
   queue_capacity_bytes: z.number().int().min(1024).max(8 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   /** Largest chunk, in characters. */
   chunk_size: z.number().int().min(50).max(100_000).default(1000),
+  /** At start: SQLite's quick check, FTS5's integrity check (rebuilt if broken), the counters. */
+  startup_checks: z.boolean().default(true),
   /** Characters of context repeated from one chunk into the next. */
   chunk_overlap: z.number().int().min(0).max(50_000).default(150),
 }).refine((c) => c.chunk_overlap < c.chunk_size, { message: 'chunk_overlap must be smaller than chunk_size', path: ['chunk_overlap'] });
@@ -73,16 +76,32 @@ export const VectorsConfigSchema = z.strictObject({
   /** HNSW links per node (M), and the candidate list sizes when inserting and searching. */
   connectivity: z.number().int().min(2).max(256).default(16),
   expansion_add: z.number().int().min(1).max(4096).default(128),
-  expansion_search: z.number().int().min(1).max(4096).default(64),
+  expansion_search: z.number().int().min(1).max(4096).default(128),
   /** How vectors are held in the HNSW index; SQLite always keeps them as f32. */
   quantization: z.enum(['f32', 'f16', 'i8']).default('f32'),
   /** The HNSW file is saved at most this often while vectors change, and at stop. */
   save_interval_ms: z.number().int().min(100).max(86_400_000).default(10_000),
 });
 
+export const MetricsConfigSchema = z.strictObject({
+  /** host:port of an HTTP listener for Prometheus (`GET /metrics`); loopback only; empty: none. */
+  listen: z.string().default('').refine((v) => {
+    if (v === '') return true;
+    try {
+      return isLoopback(parseListen(v).host);
+    } catch {
+      return false;
+    }
+  }, 'expected a loopback host:port such as "127.0.0.1:9464" (metrics are never served beyond this machine)'),
+});
+
 export const ConfigSchema = z.strictObject({
   /** pino level for the daemon log. */
   log_level: z.enum(LOG_LEVELS).default('info'),
+  /** A background daemon's log is rotated past this size... */
+  log_max_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** ...keeping this many rotated files (daemon.log.1 … .N). */
+  log_files: z.number().int().min(1).max(100).default(5),
   /** Mode of the socket file; 0600 keeps the daemon private to its user. */
   socket_mode: octalMode.default(0o600),
   /** Largest frame payload accepted from a client. */
@@ -98,6 +117,7 @@ export const ConfigSchema = z.strictObject({
   search: SearchConfigSchema.default(() => SearchConfigSchema.parse({})),
   embedding: EmbeddingConfigSchema.default(() => EmbeddingConfigSchema.parse({})),
   vectors: VectorsConfigSchema.default(() => VectorsConfigSchema.parse({})),
+  metrics: MetricsConfigSchema.default(() => MetricsConfigSchema.parse({})),
 });
 
 export type Config = z.output<typeof ConfigSchema>;

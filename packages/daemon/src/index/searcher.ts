@@ -24,6 +24,7 @@ export interface IndexStats {
   embedding_model: string | null;
   embedding_dimensions: number | null;
   last_commit_seq: number;
+  vectors_seq: number;
   database_bytes: number;
   schema_version: number;
 }
@@ -143,6 +144,7 @@ export class Searcher {
       embedding_model: (meta.get('embedding_model') as string | null | undefined) ?? null,
       embedding_dimensions: dimensions === null || dimensions === undefined ? null : Number(dimensions),
       last_commit_seq: number('last_commit_seq'),
+      vectors_seq: number('vectors_seq'),
     };
   }
 

@@ -14,13 +14,19 @@ import { WritePipeline } from '../pipeline/write-pipeline.js';
 import type { DaemonServices, DaemonState, IndexServices } from '../server/context.js';
 import { createDispatcher } from '../server/dispatcher.js';
 import { handlers } from '../server/handlers/index.js';
+import { DaemonMetrics } from '../observability/metrics.js';
+import { startMetricsServer, type MetricsServer } from '../observability/metrics-http.js';
 import { SocketServer } from '../server/socket-server.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import type { DaemonPaths } from './paths.js';
 import { prepareSocketDirectory, removeStaleSocket } from './socket-path.js';
+import type { ServiceNotifier } from './systemd.js';
 
 export interface DaemonOptions {
   paths: DaemonPaths;
+  /** A listening socket passed by systemd (socket activation), served instead of binding one. */
+  listenFd?: number | null;
+  notifier?: ServiceNotifier;
   config: Config;
   configSources: ConfigSources;
   log: Logger;
@@ -38,7 +44,9 @@ export interface DaemonOptions {
 export class Daemon implements DaemonServices {
   readonly pid = process.pid;
   readonly startedAt = new Date();
-  readonly paths: DaemonPaths;
+  #paths: DaemonPaths;
+  readonly #listenFd: number | null;
+  readonly #notifier: ServiceNotifier | null;
   readonly version: string;
   readonly #log: Logger;
   readonly #configSources: ConfigSources;
@@ -47,6 +55,8 @@ export class Daemon implements DaemonServices {
   #lock: HeldLock | null = null;
   #server: SocketServer | null = null;
   #index: IndexServices | null = null;
+  readonly metrics = new DaemonMetrics();
+  #metricsServer: MetricsServer | null = null;
   #stopping: Promise<void> | null = null;
   #stopped: () => void = () => {};
   readonly #stoppedPromise = new Promise<void>((resolve) => {
@@ -54,16 +64,26 @@ export class Daemon implements DaemonServices {
   });
 
   constructor(options: DaemonOptions) {
-    this.paths = options.paths;
+    this.#paths = options.paths;
+    this.#listenFd = options.listenFd ?? null;
+    this.#notifier = options.notifier ?? null;
     this.version = options.version;
     this.#log = options.log;
     this.#config = options.config;
     this.#configSources = options.configSources;
   }
 
+  get paths(): DaemonPaths {
+    return this.#paths;
+  }
+
   get index(): IndexServices {
     if (!this.#index) throw new DindexError('STARTUP_FAILED', 'the index is not open yet');
     return this.#index;
+  }
+
+  metricsUrl(): string | null {
+    return this.#metricsServer?.url ?? null;
   }
 
   state(): DaemonState {
@@ -81,11 +101,13 @@ export class Daemon implements DaemonServices {
 
   async start(): Promise<void> {
     const { home, socket, lock } = this.paths;
+    const activated = this.#listenFd !== null;
     fs.mkdirSync(home, { recursive: true, mode: 0o700 });
-    prepareSocketDirectory(socket, this.#config.socket_mode);
+    // Under socket activation, systemd made the socket and owns it.
+    if (!activated) prepareSocketDirectory(socket, this.#config.socket_mode);
     this.#lock = acquireLock(lock, socket);
     try {
-      await removeStaleSocket(socket);
+      if (!activated) await removeStaleSocket(socket);
       this.#index = await this.#openIndex();
       this.#server = new SocketServer({
         dispatch: createDispatcher(handlers),
@@ -99,15 +121,22 @@ export class Daemon implements DaemonServices {
         }),
         onConnectionClosed: (id) => this.#index?.streams.dropConnection(id),
       });
-      await this.#server.listen(socket, this.#config.socket_mode);
+      // The unit's DINDEX_SOCKET names the socket when the descriptor does not tell its path.
+      if (this.#listenFd !== null) this.#paths = { ...this.paths, socket: (await this.#server.adopt(this.#listenFd)) ?? socket };
+      else await this.#server.listen(socket, this.#config.socket_mode);
+      this.#attachMetrics(this.#index, this.#server);
+      if (this.#config.metrics.listen) this.#metricsServer = await startMetricsServer(this.#config.metrics.listen, this.metrics, this.#log);
     } catch (err) {
+      await this.#metricsServer?.close();
+      this.#server?.closeAll();
       await this.#index?.pipeline.close();
       await this.#index?.vectors.close();
       this.#lock.release();
       throw err;
     }
     this.#state = 'running';
-    this.#log.info({ socket, home, version: this.version }, 'daemon ready');
+    this.#log.info({ socket: this.paths.socket, home, version: this.version, socket_activated: activated }, 'daemon ready');
+    this.#notifier?.ready();
   }
 
   requestShutdown(reason: string): void {
@@ -132,6 +161,16 @@ export class Daemon implements DaemonServices {
     }
   }
 
+  #attachMetrics(index: IndexServices, server: SocketServer): void {
+    this.metrics.attach({
+      index: () => index.search.searcher.stats(),
+      queue: () => index.pipeline.status(),
+      connections: () => ({ connections: server.connectionCount, inflight: server.inflightCount }),
+      vectorIndexSize: () => index.vectors.status().size,
+      embedderAvailable: () => index.pipeline.embedder?.available ?? null,
+    });
+  }
+
   /**
    * Opens the index: the pipeline first (its writer thread migrates the schema, its embedding
    * thread loads the model), then the vector index (it reads what the writer left) and a reader.
@@ -148,12 +187,14 @@ export class Daemon implements DaemonServices {
         chunkSize: index.chunk_size,
         chunkOverlap: index.chunk_overlap,
         embeddingModel: configuredModel(embedding),
+        startupChecks: index.startup_checks,
       },
       queueCapacityBytes: index.queue_capacity_bytes,
       embedding,
       home: this.paths.home,
       env: this.#configSources.env,
       vectorUpdates: updates.port1,
+      onCommit: (ms) => this.metrics.commit(ms / 1000),
     }, this.#log);
     try {
       const vectorIndex = await VectorIndex.start({
@@ -174,6 +215,7 @@ export class Daemon implements DaemonServices {
 
   async #stop(reason: string): Promise<void> {
     this.#log.info({ reason }, 'stopping');
+    this.#notifier?.stopping();
     this.#state = 'draining';
     const server = this.#server;
     if (server) {
@@ -181,8 +223,9 @@ export class Daemon implements DaemonServices {
       const drained = await server.drain(this.#config.drain_timeout_ms);
       if (!drained) this.#log.warn({ inflight: server.inflightCount }, 'drain timed out; closing connections with requests in flight');
       server.closeAll();
-      fs.rmSync(this.paths.socket, { force: true });
+      if (this.#listenFd === null) fs.rmSync(this.paths.socket, { force: true });
     }
+    await this.#metricsServer?.close();
     // Whatever was accepted is committed before the process goes.
     await this.#index?.pipeline.close();
     await this.#index?.vectors.close();

@@ -2,6 +2,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { DindexError, type Document, type EmbeddingProvider } from '@dindex/protocol';
 import type { EmbeddingConfig } from '../config/schema.js';
+import type { IntegrityCheck } from '../index/integrity.js';
 import type {
   BatchOutcome, ChunkerData, EmbedderData, EmbedderEvent, EmbedderState, PipelineEvent, PipelineSettings, ToChunker, ToEmbedder, WriterData,
 } from './writer-messages.js';
@@ -14,6 +15,8 @@ export interface PipelineOptions {
   env: Record<string, string | undefined>;
   /** Receives the vector changes of every commit (the vector index thread listens on the other end). */
   vectorUpdates: MessagePort;
+  /** Told the duration of every commit transaction. */
+  onCommit?(ms: number): void;
 }
 
 export interface BatchResult extends BatchOutcome {
@@ -46,8 +49,10 @@ export class WritePipeline {
   readonly #chunker: Worker;
   readonly #embedder: Worker | null;
   #embedderState: EmbedderState | null = null;
+  #onCommit: (ms: number) => void = () => {};
   readonly #queries = new Map<number, { resolve(vector: Float32Array): void; reject(error: DindexError): void }>();
   #nextQuery = 1;
+  readonly #reports = new Map<number, (checks: IntegrityCheck[]) => void>();
   readonly #log: Logger;
   readonly #capacityBytes: number;
   readonly #outstanding = new Map<number, OutstandingBatch>();
@@ -106,7 +111,11 @@ export class WritePipeline {
     const chunker = new Worker(new URL('./chunker-worker.js', import.meta.url), { workerData: chunkerData, transferList: [chunkerNext] });
     const pipeline = new WritePipeline(chunker, embedder, log, options.queueCapacityBytes, options.embedding.provider);
     pipeline.#lastCommitSeq = ready.op === 'ready' ? ready.lastCommitSeq : 0;
+    for (const check of ready.op === 'ready' ? ready.checks : []) {
+      if (check.repaired) log.warn({ check: check.name, detail: check.detail }, 'repaired at start');
+    }
     pipeline.#embedderState = embedderState;
+    pipeline.#onCommit = options.onCommit ?? (() => {});
     for (const worker of [writer, chunker, ...(embedder ? [embedder] : [])]) {
       worker.on('message', (message: PipelineEvent | EmbedderEvent) => pipeline.#onMessage(message));
       worker.on('error', (err) => pipeline.#onWorkerDeath(err));
@@ -146,6 +155,16 @@ export class WritePipeline {
     return new Promise((resolve, reject) => {
       this.#queries.set(id, { resolve, reject });
       embedder.postMessage({ op: 'query', id, text } satisfies ToEmbedder);
+    });
+  }
+
+  /** Runs the database checks in the writer thread, after committing what is queued; repairs what can be rebuilt if asked. */
+  doctor(repair: boolean): Promise<IntegrityCheck[]> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const id = this.#nextQuery++;
+    return new Promise((resolve) => {
+      this.#reports.set(id, resolve);
+      this.#post({ op: 'doctor', id, repair });
     });
   }
 
@@ -228,6 +247,10 @@ export class WritePipeline {
         break;
       case 'embedder-failed':
         break;
+      case 'doctor-report':
+        this.#reports.get(message.id)?.(message.checks);
+        this.#reports.delete(message.id);
+        break;
       case 'query-vector':
         this.#queries.get(message.id)?.resolve(message.vector);
         this.#queries.delete(message.id);
@@ -241,6 +264,7 @@ export class WritePipeline {
         if (message.tookMs > 0) {
           this.#commits++;
           this.#lastCommitMs = message.tookMs;
+          this.#onCommit(message.tookMs);
         }
         for (const outcome of message.batches) this.#settle(outcome.batch, (b) => b.resolve({ ...outcome, seq: message.seq }));
         break;

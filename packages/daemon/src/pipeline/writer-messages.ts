@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Document } from '@dindex/protocol';
 import type { EmbeddingConfig } from '../config/schema.js';
+import type { IntegrityCheck } from '../index/integrity.js';
 import type { PreparedDocument } from './prepare-document.js';
 
 /**
@@ -17,6 +18,8 @@ export interface PipelineSettings {
   chunkOverlap: number;
   /** `provider:model` of the configured embedder, or null: chunks then get no vectors. */
   embeddingModel: string | null;
+  /** Check the database (and repair what can be rebuilt) before serving. */
+  startupChecks: boolean;
 }
 
 export interface ChunkerData {
@@ -47,6 +50,7 @@ export type ToChunker =
   | { op: 'delete'; batch: number; ids: string[] }
   | { op: 'commit'; batch: number }
   | { op: 'reembed'; batch: number }
+  | { op: 'doctor'; id: number; repair: boolean }
   | { op: 'close' };
 
 /** A prepared document, with the vectors of its chunks (flat, `dimensions` apart) when they could be made. */
@@ -59,6 +63,7 @@ export type ToWriter =
   | { op: 'delete'; batch: number; ids: string[] }
   | { op: 'commit'; batch: number }
   | { op: 'reembed'; batch: number }
+  | { op: 'doctor'; id: number; repair: boolean }
   /** Vectors for chunks committed earlier as pending. */
   | { op: 'vectors'; chunks: PendingChunkRef[]; vectors: Float32Array }
   | { op: 'close' };
@@ -92,7 +97,8 @@ export interface VectorUpdate {
 export type ToVectorIndex = VectorUpdate | { op: 'end' };
 
 export type PipelineEvent =
-  | { op: 'ready'; lastCommitSeq: number }
+  | { op: 'ready'; lastCommitSeq: number; checks: IntegrityCheck[] }
+  | { op: 'doctor-report'; id: number; checks: IntegrityCheck[] }
   | { op: 'committed'; seq: number; tookMs: number; batches: BatchOutcome[] }
   | { op: 'failed'; batches: number[]; code: 'STORAGE_ERROR'; message: string }
   | { op: 'closed' };

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openWriter } from '../index/database.js';
+import { checkDatabase } from '../index/integrity.js';
 import { DocumentWriter, type PendingWrite } from './document-writer.js';
 import type { PipelineEvent, ToVectorIndex, ToWriter, WriterData } from './writer-messages.js';
 
@@ -14,6 +15,11 @@ const send = (message: PipelineEvent): void => parentPort!.postMessage(message);
 const toVectorIndex = (message: ToVectorIndex): void => vectorUpdates.postMessage(message);
 
 const db = openWriter(settings.databaseFile);
+const checks = settings.startupChecks ? checkDatabase(db, { full: false, repair: true }) : [];
+const damaged = checks.find((c) => c.name === 'sqlite' && !c.ok);
+if (damaged) {
+  throw new Error(`${settings.databaseFile} is damaged (${damaged.detail}); nothing was changed. Move it aside and index again, or restore a backup`);
+}
 const writer = new DocumentWriter(db, settings.embeddingModel !== null);
 if (settings.embeddingModel !== null) writer.adoptModel(settings.embeddingModel);
 let pending: PendingWrite[] = [];
@@ -74,6 +80,11 @@ previous.on('message', (message: ToWriter) => {
       pending.push({ kind: 'marker', batch: message.batch });
       commit();
       break;
+    case 'doctor':
+      // Everything accepted before the request is committed first, so the checks see it.
+      commit();
+      send({ op: 'doctor-report', id: message.id, checks: checkDatabase(db, { full: true, repair: message.repair }) });
+      break;
     case 'close':
       commit();
       db.close();
@@ -85,4 +96,4 @@ previous.on('message', (message: ToWriter) => {
   }
 });
 
-send({ op: 'ready', lastCommitSeq: writer.lastCommitSeq });
+send({ op: 'ready', lastCommitSeq: writer.lastCommitSeq, checks });

@@ -84,6 +84,7 @@ export class Connection implements ConnectionHandle {
   fail(error: DindexError): void {
     if (this.#closed) return;
     this.#log.info({ code: error.code, msg: error.message }, 'closing connection after protocol error');
+    this.#deps.daemon.metrics.connectionError(error.code);
     this.#send({ kind: 'error', error: toWireError(error) });
     this.close();
   }
@@ -156,10 +157,14 @@ export class Connection implements ConnectionHandle {
   }
 
   #finish(request: RequestEnvelope, started: number, result: unknown, ok: boolean): void {
-    if (ok) this.#send({ kind: 'res', id: request.id, ok: true, body: result });
-    else {
+    if (ok) {
+      this.#send({ kind: 'res', id: request.id, ok: true, body: result });
+      this.#deps.daemon.metrics.request(request.type, 'ok');
+    } else {
       if (!(result instanceof DindexError)) this.#log.error({ err: result, id: request.id, type: request.type }, 'request failed');
-      this.#answerError(request.id, result);
+      const error = toWireError(result);
+      this.#send({ kind: 'res', id: request.id, ok: false, error });
+      this.#deps.daemon.metrics.request(request.type, error.code);
     }
     if (this.#log.isLevelEnabled('debug')) {
       this.#log.debug({ id: request.id, type: request.type, ms: performance.now() - started, ok }, 'request');

@@ -4,6 +4,7 @@ import type { DaemonStateSchema } from '@dindex/protocol';
 import type { SearchService } from '../search/search-service.js';
 import type { VectorIndex } from '../vectors/vector-index.js';
 import type { DaemonPaths } from '../lifecycle/paths.js';
+import type { DaemonMetrics } from '../observability/metrics.js';
 import type { IndexStreams } from '../pipeline/index-streams.js';
 import type { WritePipeline } from '../pipeline/write-pipeline.js';
 
@@ -20,6 +21,9 @@ export interface DaemonServices {
   /** Starts a graceful stop after the current answer has been sent. */
   requestShutdown(reason: string): void;
   readonly index: IndexServices;
+  readonly metrics: DaemonMetrics;
+  /** Where Prometheus can scrape the metrics over HTTP, when configured. */
+  metricsUrl(): string | null;
 }
 
 /** The index: writes go through the pipeline, reads through the search service. */

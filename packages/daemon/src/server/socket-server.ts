@@ -53,6 +53,19 @@ export class SocketServer {
     });
   }
 
+  /** Serves a listening socket inherited from systemd (socket activation); resolves with its path if known. */
+  adopt(fd: number): Promise<string | null> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(new DindexError('STARTUP_FAILED', `cannot serve the socket systemd passed (fd ${fd}): ${err.message}`));
+      this.#server.once('error', onError);
+      this.#server.listen({ fd }, () => {
+        this.#server.off('error', onError);
+        const address = this.#server.address();
+        resolve(typeof address === 'string' ? address : null);
+      });
+    });
+  }
+
   /** Stops accepting; established connections keep being served. */
   stopAccepting(): void {
     this.#server.close();

@@ -43,7 +43,7 @@ export async function checkSnapshot(paths: SnapshotPaths, expected: SnapshotShap
     return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no saved vector index' : `unreadable ${paths.meta}`;
   }
   for (const key of Object.keys(expected) as Array<keyof SnapshotShape>) {
-    if (meta[key] !== expected[key]) return `the saved vector index has ${key} ${meta[key]}, the database ${expected[key]}`;
+    if (meta[key] !== expected[key]) return `the saved vector index has ${key} ${meta[key]}, expected ${expected[key]}`;
   }
   let bytes: number;
   try {

@@ -68,6 +68,12 @@ export class VectorIndex {
     });
   }
 
+  /** Rebuilds the index from SQLite in the background (vector searches answer VECTOR_INDEX_BUILDING meanwhile). */
+  rebuild(): void {
+    this.#worker?.postMessage({ op: 'rebuild' } satisfies ToVectorWorker);
+    if (this.#worker) this.#status = { ...this.#status, state: 'building' };
+  }
+
   /** Applies the last updates, saves the index and stops the thread. Call after the pipeline closed. */
   close(): Promise<void> {
     const worker = this.#worker;

@@ -13,6 +13,7 @@ export interface VectorWorkerData {
 
 export type ToVectorWorker =
   | { op: 'search'; id: number; vector: Float32Array; k: number }
+  | { op: 'rebuild' }
   | { op: 'close' };
 
 export type VectorWorkerEvent =

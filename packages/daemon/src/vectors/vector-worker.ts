@@ -222,6 +222,10 @@ parentPort!.on('message', (message: ToVectorWorker) => {
     void close();
     return;
   }
+  if (message.op === 'rebuild') {
+    void rebuildOnRequest();
+    return;
+  }
   if (status.state !== 'ready') {
     send({ op: 'search-failed', id: message.id, code: 'VECTOR_INDEX_BUILDING', message: `the vector index is being rebuilt (${status.built} of ${status.total} vectors); retry shortly, or search with --mode bm25` });
     return;
@@ -233,6 +237,18 @@ parentPort!.on('message', (message: ToVectorWorker) => {
   const matches = index.search(message.vector, Math.min(message.k, index.size()), 1);
   send({ op: 'matches', id: message.id, chunkIds: Array.from(matches.keys, Number), distances: Array.from(matches.distances) });
 });
+
+/** `dindex doctor --repair` found the index out of step with SQLite. */
+async function rebuildOnRequest(): Promise<void> {
+  await opened;
+  if (status.state !== 'ready') return;
+  status.state = 'building';
+  while (applying) await sleep(5);
+  log('warn', 'rebuilding the vector index from the database: asked to repair it');
+  await rebuild();
+  publish();
+  await drain();
+}
 
 /** Applies what the writer sent before it closed (waiting for it a little), saves, and ends. */
 async function close(): Promise<void> {

@@ -5,11 +5,11 @@ import { search } from './search.js';
 import { commit, deleteDocuments, stats } from './writes.js';
 import { ping } from './ping.js';
 import { shutdown } from './shutdown.js';
-import { status } from './status.js';
+import { doctor, metrics, status } from './status.js';
 import { reembed } from './vectors.js';
 
 export { defineRequest, type RequestDefinition } from './define.js';
-export { DaemonStateSchema } from './status.js';
+export { DaemonStateSchema, IntegrityCheckSchema } from './status.js';
 export * from './document.js';
 export { IndexSummarySchema, StreamIdSchema } from './index-stream.js';
 export {
@@ -32,6 +32,8 @@ export const REQUESTS = {
   [stats.type]: stats,
   [search.type]: search,
   [reembed.type]: reembed,
+  [metrics.type]: metrics,
+  [doctor.type]: doctor,
 } as const;
 
 export type Requests = typeof REQUESTS;

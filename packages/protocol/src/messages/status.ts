@@ -33,5 +33,26 @@ export const status = defineRequest('status', {
     }),
     embedding: EmbeddingStatusSchema,
     vector_index: VectorIndexStatusSchema,
+    /** The HTTP address Prometheus can scrape, when `metrics.listen` is set. */
+    metrics_url: z.string().nullable(),
   }),
+});
+
+/** Prometheus text exposition of the daemon's metrics; `dindex metrics` prints it. */
+export const metrics = defineRequest('metrics', {
+  request: z.strictObject({}),
+  response: z.object({ text: z.string() }),
+});
+
+export const IntegrityCheckSchema = z.object({
+  name: z.enum(['sqlite', 'fts', 'counters', 'vectors', 'vector_index']),
+  ok: z.boolean(),
+  detail: z.string(),
+  repaired: z.boolean(),
+});
+
+/** The integrity checks of the start, on demand (`dindex doctor`); `repair` rebuilds what can be rebuilt. */
+export const doctor = defineRequest('doctor', {
+  request: z.strictObject({ repair: z.boolean().default(false) }),
+  response: z.object({ ok: z.boolean(), took_ms: z.number(), checks: z.array(IntegrityCheckSchema) }),
 });

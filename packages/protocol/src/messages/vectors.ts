@@ -12,6 +12,8 @@ export const EmbeddingStatusSchema = z.object({
   /** False after a failure, until a retry succeeds; chunks committed meanwhile wait as pending. */
   available: z.boolean(),
   last_error: z.string().nullable(),
+  /** Chunks committed without a vector yet; the daemon fills them in the background. */
+  pending: z.number().int(),
   /** The index holds vectors of another model than the configured one (see `dindex reembed`). */
   mismatch: z.string().nullable(),
 });

@@ -25,6 +25,8 @@ export const stats = defineRequest('stats', {
     embedding_model: z.string().nullable(),
     embedding_dimensions: z.number().int().nullable(),
     last_commit_seq: z.number().int(),
+    /** The last commit that changed the vectors (the HNSW index has caught up once it applied it). */
+    vectors_seq: z.number().int(),
     queued_documents: z.number().int(),
     database_bytes: z.number().int(),
     schema_version: z.number().int(),

@@ -5,8 +5,9 @@ import { handleSearch } from './search.js';
 import { handleCommit, handleDelete, handleStats } from './writes.js';
 import { handlePing } from './ping.js';
 import { handleShutdown } from './shutdown.js';
-import { handleStatus } from './status.js';
+import { handleMetrics, handleStatus } from './status.js';
 import { handleReembed } from './vectors.js';
+import { handleDoctor } from './doctor.js';
 
 export const handlers: HandlerMap = {
   hello: handleHello,
@@ -21,4 +22,6 @@ export const handlers: HandlerMap = {
   stats: handleStats,
   search: handleSearch,
   reembed: handleReembed,
+  metrics: handleMetrics,
+  doctor: handleDoctor,
 };

@@ -3,9 +3,9 @@ import type { EmbeddingProvider, EmbeddingStatus } from '@dindex/protocol';
 import type { EmbedderState } from '../../pipeline/writer-messages.js';
 import type { Handler } from '../dispatcher.js';
 
-function embeddingStatus(state: EmbedderState | null, provider: EmbeddingProvider): EmbeddingStatus {
-  if (!state) return { provider, model: null, dimensions: null, available: false, last_error: null, mismatch: null };
-  return { provider, model: state.model, dimensions: state.dimensions, available: state.available, last_error: state.lastError, mismatch: state.mismatch };
+function embeddingStatus(state: EmbedderState | null, provider: EmbeddingProvider, pending: number): EmbeddingStatus {
+  if (!state) return { provider, model: null, dimensions: null, available: false, last_error: null, pending, mismatch: null };
+  return { provider, model: state.model, dimensions: state.dimensions, available: state.available, last_error: state.lastError, pending, mismatch: state.mismatch };
 }
 
 export const handleStatus: Handler<'status'> = (_body, { daemon }) => {
@@ -26,7 +26,10 @@ export const handleStatus: Handler<'status'> = (_body, { daemon }) => {
     connections: load.connections,
     inflight: load.inflight,
     pipeline: daemon.index.pipeline.status(),
-    embedding: embeddingStatus(daemon.index.pipeline.embedder, daemon.index.pipeline.embeddingProvider),
+    embedding: embeddingStatus(daemon.index.pipeline.embedder, daemon.index.pipeline.embeddingProvider, daemon.index.search.searcher.stats().vectors_pending),
     vector_index: daemon.index.vectors.status(),
+    metrics_url: daemon.metricsUrl(),
   };
 };
+
+export const handleMetrics: Handler<'metrics'> = async (_body, { daemon }) => ({ text: await daemon.metrics.text() });

@@ -1,0 +1,94 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What the gauges read when scraped; the daemon provides it once its parts are up. */
+export interface MetricSources {
+  index(): { documents: number; chunks: number; vectors: number; vectors_pending: number };
+  queue(): { queued_bytes: number; queued_documents: number };
+  connections(): { connections: number; inflight: number };
+  vectorIndexSize(): number;
+  embedderAvailable(): boolean | null;
+}
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The daemon's Prometheus metrics (prom-client). Counters and histograms are fed as things
+ * happen; gauges read the daemon's state at scrape time, so they cost nothing in between.
+ */
+export class DaemonMetrics {
+  readonly registry = new Registry();
+  #sources: MetricSources | null = null;
+  readonly #requests = new Counter({
+    name: 'dindex_requests_total', help: 'Requests answered, by type and outcome (ok or the error code).',
+    labelNames: ['type', 'outcome'] as const, registers: [this.registry],
+  });
+  readonly #errors = new Counter({
+    name: 'dindex_errors_total', help: 'Errors answered or sent, by error code.', labelNames: ['code'] as const, registers: [this.registry],
+  });
+  readonly #search = new Histogram({
+    name: 'dindex_search_duration_seconds', help: 'Time to answer a search, by the mode that answered it.',
+    labelNames: ['mode'] as const, buckets: LATENCY_BUCKETS, registers: [this.registry],
+  });
+  readonly #commits = new Counter({ name: 'dindex_commits_total', help: 'Write transactions committed.', registers: [this.registry] });
+  readonly #commitSeconds = new Histogram({
+    name: 'dindex_commit_duration_seconds', help: 'Time of one commit transaction in the writer thread.', buckets: LATENCY_BUCKETS, registers: [this.registry],
+  });
+  /** Labelled children, cached: looking them up by labels on every request would cost more than the count. */
+  readonly #requestChildren = new Map<string, Counter.Internal>();
+
+  constructor() {
+    const gauge = (name: string, help: string, read: (sources: MetricSources) => number | null): void => {
+      const metrics = this;
+      new Gauge({
+        name, help, registers: [this.registry],
+        collect() {
+          const value = metrics.#sources ? read(metrics.#sources) : null;
+          if (value !== null) this.set(value);
+        },
+      });
+    };
+    gauge('dindex_documents', 'Documents in the index.', (s) => s.index().documents);
+    gauge('dindex_chunks', 'Chunks in the index.', (s) => s.index().chunks);
+    gauge('dindex_vectors', 'Chunk vectors stored in SQLite.', (s) => s.index().vectors);
+    gauge('dindex_vectors_pending', 'Chunks waiting for their vector.', (s) => s.index().vectors_pending);
+    gauge('dindex_vector_index_size', 'Vectors in the HNSW index.', (s) => s.vectorIndexSize());
+    gauge('dindex_embedder_available', 'Whether the embedder answers (1) or not (0).', (s) => {
+      const available = s.embedderAvailable();
+      return available === null ? null : Number(available);
+    });
+    gauge('dindex_queue_bytes', 'Text accepted but not yet committed.', (s) => s.queue().queued_bytes);
+    gauge('dindex_queue_documents', 'Documents accepted but not yet committed.', (s) => s.queue().queued_documents);
+    gauge('dindex_connections', 'Open client connections.', (s) => s.connections().connections);
+    gauge('dindex_inflight_requests', 'Requests being worked on.', (s) => s.connections().inflight);
+  }
+
+  attach(sources: MetricSources): void {
+    this.#sources = sources;
+  }
+
+  request(type: string, outcome: string): void {
+    const key = `${type}\u0000${outcome}`;
+    let child = this.#requestChildren.get(key);
+    if (!child) this.#requestChildren.set(key, (child = this.#requests.labels(type, outcome)));
+    child.inc();
+    if (outcome !== 'ok') this.#errors.labels(outcome).inc();
+  }
+
+  /** An error that answered no request (a framing error closing a connection). */
+  connectionError(code: string): void {
+    this.#errors.labels(code).inc();
+  }
+
+  search(mode: string, seconds: number): void {
+    this.#search.labels(mode).observe(seconds);
+  }
+
+  commit(seconds: number): void {
+    this.#commits.inc();
+    this.#commitSeconds.observe(seconds);
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
