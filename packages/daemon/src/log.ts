@@ -21,7 +21,7 @@ export interface LogOptions {
  * destination reopens a fresh daemon.log (pino's own reopen, made for rotation).
  */
 export function createLogger(options: LogOptions): Logger {
-  const destination = pino.destination(options.file ? { dest: options.file, sync: true, mkdir: true } : { dest: 1, sync: true });
+  const destination = pino.destination(options.file ? { dest: options.file, sync: true, mkdir: true, mode: 0o600 } : { dest: 1, sync: true });
   const log = pino({ level: options.level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
   const file = options.file;
   if (file) {

@@ -87,6 +87,8 @@ previous.on('message', (message: ToWriter) => {
       break;
     case 'close':
       commit();
+      // Fold the WAL into the database file, so a stopped index is one self-contained file.
+      db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
       toVectorIndex({ op: 'end' });
       vectorUpdates.close();
