@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   EMBEDDER_UNAVAILABLE: { area: 'index', summary: 'The embedder failed or cannot be reached; BM25 search and indexing go on, vectors wait.' },
   EMBEDDING_MISMATCH: { area: 'index', summary: 'The index holds vectors of another model or dimension; run `dindex reembed`.' },
   VECTOR_INDEX_BUILDING: { area: 'index', summary: 'The vector index is being rebuilt from the database; retry when status shows it ready.' },
+  DISK_FULL: { area: 'index', summary: 'The disk holding the index is full; nothing committed is lost, and writes succeed again once there is space.' },
+  READ_ONLY: { area: 'index', summary: 'The index directory or its filesystem is read-only; searches go on, writes fail until it is writable.' },
   STORAGE_ERROR: { area: 'index', summary: 'The database refused a write (disk full, read-only, damaged); nothing committed is lost.' },
 
   // Daemon start-up and lifecycle.

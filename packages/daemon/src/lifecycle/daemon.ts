@@ -102,10 +102,15 @@ export class Daemon implements DaemonServices {
   async start(): Promise<void> {
     const { home, socket, lock } = this.paths;
     const activated = this.#listenFd !== null;
-    fs.mkdirSync(home, { recursive: true, mode: 0o700 });
-    // Under socket activation, systemd made the socket and owns it.
-    if (!activated) prepareSocketDirectory(socket, this.#config.socket_mode);
-    this.#lock = acquireLock(lock, socket);
+    try {
+      fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+      // Under socket activation, systemd made the socket and owns it.
+      if (!activated) prepareSocketDirectory(socket, this.#config.socket_mode);
+      this.#lock = acquireLock(lock, socket);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EROFS') throw err;
+      throw new DindexError('READ_ONLY', `the data directory ${home} is on a read-only filesystem (${(err as Error).message}); dindex keeps its index there: make it writable, or set DINDEX_HOME elsewhere`);
+    }
     try {
       if (!activated) await removeStaleSocket(socket);
       this.#index = await this.#openIndex();

@@ -4,7 +4,8 @@ import { DindexError, type Document, type EmbeddingProvider } from '@dindex/prot
 import type { EmbeddingConfig } from '../config/schema.js';
 import type { IntegrityCheck } from '../index/integrity.js';
 import type {
-  BatchOutcome, ChunkerData, EmbedderData, EmbedderEvent, EmbedderState, PipelineEvent, PipelineSettings, ToChunker, ToEmbedder, WriterData,
+  BatchOutcome, ChunkerData, EmbedderData, EmbedderEvent, EmbedderState, PipelineEvent, PipelineSettings, StorageErrorCode, ToChunker,
+  ToEmbedder, WriterData,
 } from './writer-messages.js';
 
 export interface PipelineOptions {
@@ -269,9 +270,9 @@ export class WritePipeline {
         for (const outcome of message.batches) this.#settle(outcome.batch, (b) => b.resolve({ ...outcome, seq: message.seq }));
         break;
       case 'failed':
-        this.#log.error({ batches: message.batches.length, err: message.message }, 'commit failed');
+        this.#log.error({ batches: message.batches.length, code: message.code, err: message.message }, 'commit failed');
         for (const batch of message.batches) {
-          this.#settle(batch, (b) => b.reject(new DindexError('STORAGE_ERROR', `the write was not committed: ${message.message}`)));
+          this.#settle(batch, (b) => b.reject(new DindexError(message.code, `the write was not committed: ${message.message}${ADVICE[message.code]}`)));
         }
         break;
       case 'closed':
@@ -305,6 +306,12 @@ export class WritePipeline {
     this.#onClosed();
   }
 }
+
+const ADVICE: Record<StorageErrorCode, string> = {
+  DISK_FULL: '; free some space: writes succeed again once there is room (nothing committed is lost)',
+  READ_ONLY: '; make the data directory writable again: searches go on meanwhile',
+  STORAGE_ERROR: '',
+};
 
 /** The first message of a starting thread, or its start-up failure as STARTUP_FAILED. */
 function firstMessage<T>(worker: Worker, describe: (err: Error) => string): Promise<T> {

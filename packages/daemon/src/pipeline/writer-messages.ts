@@ -100,8 +100,19 @@ export type PipelineEvent =
   | { op: 'ready'; lastCommitSeq: number; checks: IntegrityCheck[] }
   | { op: 'doctor-report'; id: number; checks: IntegrityCheck[] }
   | { op: 'committed'; seq: number; tookMs: number; batches: BatchOutcome[] }
-  | { op: 'failed'; batches: number[]; code: 'STORAGE_ERROR'; message: string }
+  | { op: 'failed'; batches: number[]; code: StorageErrorCode; message: string }
   | { op: 'closed' };
+
+export type StorageErrorCode = 'STORAGE_ERROR' | 'DISK_FULL' | 'READ_ONLY';
+
+/** The error code for a failed write, from SQLite's own code and the system error under it. */
+export function storageErrorCode(err: unknown): StorageErrorCode {
+  const code = String((err as { code?: unknown }).code ?? '');
+  const message = String((err as Error).message ?? '');
+  if (code === 'SQLITE_FULL' || /ENOSPC|disk is full|database or disk is full/i.test(message)) return 'DISK_FULL';
+  if (code.startsWith('SQLITE_READONLY') || /EROFS|read-only|readonly/i.test(message)) return 'READ_ONLY';
+  return 'STORAGE_ERROR';
+}
 
 /** How the embedding thread is doing; the main thread keeps the latest for `status`. */
 export interface EmbedderState {

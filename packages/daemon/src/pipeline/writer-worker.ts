@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openWriter } from '../index/database.js';
 import { checkDatabase } from '../index/integrity.js';
 import { DocumentWriter, type PendingWrite } from './document-writer.js';
-import type { PipelineEvent, ToVectorIndex, ToWriter, WriterData } from './writer-messages.js';
+import { storageErrorCode, type PipelineEvent, type ToVectorIndex, type ToWriter, type WriterData } from './writer-messages.js';
 
 /**
  * The writer thread: the only code that writes to the database. A commit (one transaction)
@@ -50,7 +50,7 @@ function commit(): void {
     send({ op: 'committed', seq, tookMs: performance.now() - started, batches: outcomes });
     if (vectorUpdate) vectorUpdates.postMessage(vectorUpdate, [vectorUpdate.added.buffer]);
   } catch (err) {
-    send({ op: 'failed', batches, code: 'STORAGE_ERROR', message: (err as Error).message });
+    send({ op: 'failed', batches, code: storageErrorCode(err), message: (err as Error).message });
   }
 }
 
