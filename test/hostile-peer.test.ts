@@ -116,6 +116,7 @@ describe('backpressure', () => {
     const observer = await DaemonClient.connect({ socket: local.socket });
     const raw = await RawSocket.connect(local.socket);
     await raw.hello();
+    const before = (await observer.status()).memory.rss;
     raw.socket.pause(); // read nothing from now on
     const total = 200_000;
     for (let i = 0; i < total; i++) raw.send({ kind: 'req', id: i, type: 'ping', body: {} });
@@ -124,6 +125,8 @@ describe('backpressure', () => {
     expect(raw.socket.writableLength).toBeGreaterThan(0);
     const status = await observer.status();
     expect(status.inflight).toBeLessThanOrEqual(32 + 1);
+    // What the client sent stays on its side: the daemon's memory does not grow with it.
+    expect(status.memory.rss - before).toBeLessThan(32 * 1024 * 1024);
     raw.socket.resume();
     await raw.until(() => raw.messages.length >= total + 1, 60_000);
     const ids = new Set(raw.messages.filter((m) => m.ok === true).map((m) => m.id));
