@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DaemonClient } from '@dindex/client';
 import { makeTestEnv } from './helpers/env.js';
-import { spawnDaemon, waitFor } from './helpers/processes.js';
+import { settledRss, spawnDaemon, waitFor } from './helpers/processes.js';
 import { sharedDaemon } from './helpers/shared-daemon.js';
 import { RawSocket } from './helpers/raw-socket.js';
 
@@ -116,7 +116,7 @@ describe('backpressure', () => {
     const observer = await DaemonClient.connect({ socket: local.socket });
     const raw = await RawSocket.connect(local.socket);
     await raw.hello();
-    const before = (await observer.status()).memory.rss;
+    const before = await settledRss(observer);
     raw.socket.pause(); // read nothing from now on
     const total = 200_000;
     for (let i = 0; i < total; i++) raw.send({ kind: 'req', id: i, type: 'ping', body: {} });

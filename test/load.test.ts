@@ -3,7 +3,7 @@ import { encodeFrame, PROTOCOL_VERSION } from '@dindex/protocol';
 import { DaemonClient, type Document } from '@dindex/client';
 import { inspectIndex } from './helpers/database.js';
 import { makeTestEnv } from './helpers/env.js';
-import { spawnDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
+import { settledRss, spawnDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
 import { RawSocket } from './helpers/raw-socket.js';
 
 const CLIENTS = 256;
@@ -96,8 +96,7 @@ describe('load and faults', () => {
         { kind: 'cancel', id: 9 },
       ].map((m) => encodeFrame(m));
       const frames: Buffer[] = Array.from({ length: 10_000 }, (_, i) => mutate(valid[i % valid.length]!, random, i));
-      await observer.status();
-      const baseline = (await observer.status()).memory;
+      const baseline = { rss: await settledRss(observer) };
       let answered = 0;
       let closed = 0;
       const worker = async (offset: number): Promise<void> => {

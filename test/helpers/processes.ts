@@ -56,3 +56,10 @@ export async function waitFor(predicate: () => boolean | Promise<boolean>, timeo
     await sleep(20);
   }
 }
+
+/** A daemon's resident memory once its threads are all up: searches reach every search thread. */
+export async function settledRss(client: import('@dindex/client').DaemonClient): Promise<number> {
+  await Promise.all(Array.from({ length: 8 }, () => client.search('warm up the search threads')));
+  await new Promise((r) => setTimeout(r, 500));
+  return (await client.status()).memory.rss;
+}

@@ -34,6 +34,8 @@ export const SearchConfigSchema = z.strictObject({
   text_weight: z.number().min(0).max(100).default(1),
   /** Matches FTS5 may score per query before the most common query terms are left out. */
   max_scored_rows: z.number().int().min(100).max(100_000_000).default(20_000),
+  /** Threads answering searches; 0: one per core. */
+  threads: z.number().int().min(0).max(64).default(0),
   /** `auto`: hybrid when a semantic model (openai, transformers) is configured, else bm25. */
   default_mode: z.union([z.literal('auto'), SearchModeSchema]).default('auto'),
   /** Reciprocal Rank Fusion: score = Σ weight / (rrf_k + rank) over the signals. */

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { DindexError } from '@dindex/protocol';
@@ -7,6 +8,7 @@ import type { Config } from '../config/schema.js';
 import { databasePath, openReader } from '../index/database.js';
 import { configuredModel } from '../embedding/embedder.js';
 import { Searcher } from '../index/searcher.js';
+import { SearchPool } from '../search/search-pool.js';
 import { SearchService } from '../search/search-service.js';
 import { VectorIndex } from '../vectors/vector-index.js';
 import { IndexStreams } from '../pipeline/index-streams.js';
@@ -136,6 +138,7 @@ export class Daemon implements DaemonServices {
       this.#server?.closeAll();
       await this.#index?.pipeline.close();
       await this.#index?.vectors.close();
+      await this.#index?.search.close();
       this.#lock.release();
       throw err;
     }
@@ -206,10 +209,11 @@ export class Daemon implements DaemonServices {
         databaseFile: file, home: this.paths.home, config: vectors, enabled: embedding.provider !== 'none', updates: updates.port2,
       }, this.#log);
       const searcher = new Searcher(openReader(file), file, search);
+      const pool = new SearchPool({ databaseFile: file, settings: search }, search.threads || os.availableParallelism(), this.#log);
       return {
         pipeline,
         vectors: vectorIndex,
-        search: new SearchService(searcher, pipeline, vectorIndex, search, embedding.provider),
+        search: new SearchService({ searcher, pool, pipeline, vectors: vectorIndex, settings: search, provider: embedding.provider }),
         streams: new IndexStreams(),
       };
     } catch (err) {
@@ -234,6 +238,7 @@ export class Daemon implements DaemonServices {
     // Whatever was accepted is committed before the process goes.
     await this.#index?.pipeline.close();
     await this.#index?.vectors.close();
+    await this.#index?.search.close();
     this.#lock?.release();
     this.#state = 'stopped';
     this.#log.info('stopped');

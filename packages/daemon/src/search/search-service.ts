@@ -1,26 +1,13 @@
-import { DindexError, type EmbeddingProvider, type SearchFilter, type SearchMode, type SearchResult } from '@dindex/protocol';
+import { DindexError, type EmbeddingProvider, type SearchMode } from '@dindex/protocol';
 import type { Config } from '../config/schema.js';
-import type { Scored, Searcher } from '../index/searcher.js';
+import type { Searcher } from '../index/searcher.js';
 import type { WritePipeline } from '../pipeline/write-pipeline.js';
 import type { VectorIndex, VectorMatch } from '../vectors/vector-index.js';
-import { queryWords } from '../index/excerpt.js';
-import { fuseByReciprocalRank, type RankedList } from './rank-fusion.js';
+import { candidates } from './answer-from-index.js';
+import type { SearchPool } from './search-pool.js';
+import type { SearchAnswer, SearchQuery } from './search-types.js';
 
-export interface SearchQuery {
-  query: string;
-  k: number;
-  mode?: SearchMode | undefined;
-  filter?: SearchFilter | undefined;
-  exact?: boolean | undefined;
-  explain?: boolean | undefined;
-}
-
-export interface SearchAnswer {
-  mode: SearchMode;
-  prunedTerms: string[];
-  warnings: string[];
-  results: SearchResult[];
-}
+export type { SearchAnswer, SearchQuery } from './search-types.js';
 
 /** With a filter, vector candidates are fetched this many times over, since the filter drops some after the fact. */
 const FILTER_OVERFETCH = 10;
@@ -31,74 +18,50 @@ const FALLBACK_CODES = new Set(['EMBEDDER_UNAVAILABLE', 'EMBEDDING_MISMATCH', 'V
 
 /**
  * Search in the three modes. The vector part (embedding the query, asking the HNSW index)
- * happens first and off this thread; everything read from SQLite — BM25 ranking, which vector
- * hits still exist and pass the filters, result details — then comes from one snapshot.
+ * comes first, in their threads; everything read from SQLite — BM25 ranking, which vector
+ * hits still exist and pass the filters, result details — then comes from one snapshot, in a
+ * search thread.
  */
 export class SearchService {
   readonly #searcher: Searcher;
+  readonly #pool: SearchPool;
   readonly #pipeline: WritePipeline;
   readonly #vectors: VectorIndex;
   readonly #settings: Config['search'];
   readonly #defaultMode: SearchMode;
 
-  constructor(searcher: Searcher, pipeline: WritePipeline, vectors: VectorIndex, settings: Config['search'], provider: EmbeddingProvider) {
-    this.#searcher = searcher;
-    this.#pipeline = pipeline;
-    this.#vectors = vectors;
-    this.#settings = settings;
-    this.#defaultMode = settings.default_mode !== 'auto' ? settings.default_mode
-      : provider === 'openai' || provider === 'transformers' ? 'hybrid' : 'bm25';
+  constructor(options: { searcher: Searcher; pool: SearchPool; pipeline: WritePipeline; vectors: VectorIndex; settings: Config['search']; provider: EmbeddingProvider }) {
+    this.#searcher = options.searcher;
+    this.#pool = options.pool;
+    this.#pipeline = options.pipeline;
+    this.#vectors = options.vectors;
+    this.#settings = options.settings;
+    this.#defaultMode = options.settings.default_mode !== 'auto' ? options.settings.default_mode
+      : options.provider === 'openai' || options.provider === 'transformers' ? 'hybrid' : 'bm25';
   }
 
+  /** A reader on this thread, for statistics (cheap reads of the counters). */
   get searcher(): Searcher {
     return this.#searcher;
   }
 
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+
   async search(query: SearchQuery): Promise<SearchAnswer> {
     const mode = query.mode ?? this.#defaultMode;
-    if (mode === 'bm25') return this.#bm25(query, []);
+    if (mode === 'bm25') return this.#pool.run({ query, mode, matches: null, warnings: [] });
     let matches: VectorMatch[];
     try {
       matches = await this.#nearest(query, mode);
     } catch (err) {
       if (query.mode === undefined && err instanceof DindexError && FALLBACK_CODES.has(err.code)) {
-        return this.#bm25(query, [`${mode} search unavailable, answered by bm25: ${err.message}`]);
+        return this.#pool.run({ query, mode: 'bm25', matches: null, warnings: [`${mode} search unavailable, answered by bm25: ${err.message}`] });
       }
       throw err;
     }
-    return this.#searcher.snapshot(() => {
-      const present = new Set(this.#searcher.present(matches.map((m) => m.chunkId), query.filter));
-      const vector: RankedList = {
-        signal: 'vector',
-        weight: this.#settings.vector_weight,
-        hits: matches.filter((m) => present.has(m.chunkId)).map((m) => ({ chunkId: m.chunkId, score: m.similarity })),
-      };
-      if (mode === 'vector') {
-        vector.hits.length = Math.min(vector.hits.length, query.k);
-        const results = this.#searcher.resolve(vector.hits.map(toScored), queryWords(query.query));
-        return { mode, prunedTerms: [], warnings: [], results: query.explain ? results.map((r, i) => ({ ...r, explain: { bm25: null, vector: { rank: i + 1, score: r.score }, fused: null } })) : results };
-      }
-      const bm25 = this.#searcher.rank({ query: query.query, k: this.#candidates(query), filter: query.filter, exact: query.exact });
-      const fused = fuseByReciprocalRank([
-        { signal: 'bm25', weight: this.#settings.bm25_weight, hits: bm25.hits.map((h) => ({ chunkId: h.rowid, score: round(h.score) })) },
-        { ...vector, hits: vector.hits.map((h) => ({ ...h, score: round(h.score) })) },
-      ], this.#settings.rrf_k).slice(0, query.k);
-      const results = this.#searcher.resolve(fused.map((f) => ({ rowid: f.chunkId, score: f.fused })), bm25.marks.length ? bm25.marks : queryWords(query.query));
-      return {
-        mode,
-        prunedTerms: bm25.prunedTerms,
-        warnings: [],
-        results: query.explain ? results.map((r, i) => ({ ...r, explain: fused[i]!.explain })) : results,
-      };
-    });
-  }
-
-  #bm25(query: SearchQuery, warnings: string[]): SearchAnswer {
-    const outcome = this.#searcher.search({ query: query.query, k: query.k, filter: query.filter, exact: query.exact });
-    const results = query.explain
-      ? outcome.results.map((r, i) => ({ ...r, explain: { bm25: { rank: i + 1, score: r.score }, vector: null, fused: null } }))
-      : outcome.results;
-    return { mode: 'bm25', prunedTerms: outcome.prunedTerms, warnings, results };
+    return this.#pool.run({ query, mode, matches, warnings: [] });
   }
 
   /** Embeds the query and asks the HNSW index, after checking the vector side can answer at all. */
@@ -111,19 +74,7 @@ export class SearchService {
       throw new DindexError('EMBEDDING_MISMATCH', `${embedder.mismatch}; run \`dindex reembed\` to embed the index again with the configured model, or restore the embedding configuration`);
     }
     const vector = await this.#pipeline.embedQuery(query.query);
-    const wanted = mode === 'vector' ? query.k : this.#candidates(query);
+    const wanted = mode === 'vector' ? query.k : candidates(query, this.#settings);
     return this.#vectors.search(vector, Math.min(query.filter ? wanted * FILTER_OVERFETCH : wanted, MAX_VECTOR_CANDIDATES));
   }
-
-  #candidates(query: SearchQuery): number {
-    return Math.max(query.k, this.#settings.candidates);
-  }
-}
-
-function toScored(hit: { chunkId: number; score: number }): Scored {
-  return { rowid: hit.chunkId, score: hit.score };
-}
-
-function round(score: number): number {
-  return Math.round(score * 10_000) / 10_000;
 }
