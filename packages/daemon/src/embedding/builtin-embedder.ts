@@ -1,3 +1,4 @@
+import { fnv1a } from '../fnv1a.js';
 import { normalize, type Embedder, type EmbeddingPurpose } from './embedder.js';
 
 /**
@@ -45,16 +46,6 @@ export class BuiltinEmbedder implements Embedder {
 const WORD = /[\p{L}\p{N}]+/gu;
 const WORD_SEED = 0x811c9dc5;
 const TRIGRAM_SEED = 0x01000193;
-
-/** FNV-1a over UTF-16 code units: fast, stable across runs and platforms. */
-function fnv1a(text: string, seed: number): number {
-  let hash = seed;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
 
 const STOPWORDS = new Set(`a about above after again against all am an and any are as at be because been before being below
 between both but by can could did do does doing down during each few for from further had has have having he her here

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { DindexError, type ErrorCode } from '@dindex/protocol';
 import type { Config } from '../config/schema.js';
+import { fnv1a } from '../fnv1a.js';
 import type { SearchJob } from './answer-from-index.js';
 import type { SearchAnswer } from './search-types.js';
 
@@ -42,12 +43,22 @@ export class SearchPool {
 
   run(job: SearchJob): Promise<SearchAnswer> {
     if (this.#closed) return Promise.reject(new DindexError('SHUTTING_DOWN', 'the search threads are stopped'));
-    const thread = this.#threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const thread = this.#pick(job.query.query);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       thread.pending.set(id, { resolve, reject });
       thread.worker.postMessage({ id, job } satisfies SearchThreadRequest);
     });
+  }
+
+  /**
+   * The same query text goes to the same thread while that thread is not much busier than the
+   * least busy one: each thread caches its term statistics, so a repeated query finds them warm.
+   */
+  #pick(text: string): Thread {
+    const least = this.#threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const preferred = this.#threads[fnv1a(text) % this.#threads.length]!;
+    return preferred.pending.size <= least.pending.size + 1 ? preferred : least;
   }
 
   async close(): Promise<void> {
@@ -78,3 +89,4 @@ export class SearchPool {
     return thread;
   }
 }
+
