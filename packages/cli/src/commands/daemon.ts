@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DaemonClient, DaemonNotRunningError, isProcessRunning, resolveClientPaths, type ClientPaths } from '@dindex/client';
-import { logFilePath } from '@dindex/protocol';
+import { logFilePath, type ResponseBody } from '@dindex/protocol';
 import { daemonEntry, type GlobalOptions } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatBytes, printJson, printLines, table } from '../output.js';
@@ -87,6 +87,9 @@ export async function daemonStatus(options: GlobalOptions): Promise<void> {
       ['uptime', `${status.uptime_s} s`],
       ['memory', `${formatBytes(status.memory.rss)} resident, ${formatBytes(status.memory.heap_used)} heap`],
       ['clients', `${status.connections} connected, ${status.inflight} requests in flight`],
+      ['embedding', describeEmbedding(status)],
+      ['vectors', describeVectorIndex(status.vector_index)],
+      ...(status.metrics_url ? [['metrics', status.metrics_url] as [string, string]] : []),
     ]),
   ]);
 }
@@ -158,4 +161,17 @@ async function waitForExit(pid: number): Promise<void> {
     await sleep(25);
   }
   throw new CliError(`the daemon (pid ${pid}) is still stopping after 120 s; see dindex daemon logs`);
+}
+
+function describeEmbedding(status: ResponseBody<'status'>): string {
+  const e = status.embedding;
+  if (e.provider === 'none') return 'none (BM25 only)';
+  const state = e.mismatch ? `MISMATCH: ${e.mismatch}` : e.available ? 'available' : `UNAVAILABLE: ${e.last_error ?? 'no answer'}`;
+  return `${e.model ?? e.provider}${e.dimensions ? ` (${e.dimensions} dimensions)` : ''}, ${state}${e.pending ? `, ${e.pending} chunks pending` : ''}`;
+}
+
+function describeVectorIndex(index: ResponseBody<'status'>['vector_index']): string {
+  if (index.state === 'disabled') return 'no vector index';
+  if (index.state === 'building') return `rebuilding the HNSW index: ${index.built} of ${index.total}`;
+  return `HNSW index ready, ${index.size} vectors`;
 }

@@ -1,3 +1,5 @@
+import { STOPWORDS } from '../stopwords.js';
+
 /** Characters of text an excerpt shows. */
 const EXCERPT_LENGTH = 200;
 /** Context kept before the first marked word. */
@@ -12,14 +14,14 @@ export function queryWords(query: string): string[] {
 
 /**
  * A snippet: the passage of `text` with the most words matching `marks`, those words marked as
- * **word**, cut at word boundaries. A mark is a stem ("retriev") or a word: a word matches when
+ * **word** (function words never), cut at word boundaries. A mark is a stem ("retriev") or a word: a word matches when
  * it starts with the mark less its last letter, so "happi" marks "happy", "retriev" "retrieval".
  */
 export function excerpt(text: string, marks: string[]): string {
-  const prefixes = marks.map((m) => m.toLowerCase()).map((m) => (m.length > 3 ? m.slice(0, -1) : m));
+  const prefixes = marks.map((m) => m.toLowerCase()).filter((m) => !STOPWORDS.has(m)).map((m) => (m.length > 3 ? m.slice(0, -1) : m));
   const matches = (word: string): boolean => {
     const lower = word.toLowerCase();
-    return prefixes.some((p) => lower.startsWith(p));
+    return !STOPWORDS.has(lower) && prefixes.some((p) => lower.startsWith(p));
   };
   const hits = [...text.matchAll(WORD)].filter((t) => matches(t[0])).map((t) => t.index);
   let bestStart = 0;

@@ -37,5 +37,5 @@ export function fuseByReciprocalRank(lists: RankedList[], k: number): FusedHit[]
   }
   return [...fused.values()]
     .sort((a, b) => b.fused - a.fused || a.best - b.best || a.chunkId - b.chunkId)
-    .map(({ chunkId, fused: score, explain }) => ({ chunkId, fused: score, explain: { ...explain, fused: score } }));
+    .map(({ chunkId, fused: score, explain }) => ({ chunkId, fused: score, explain: { ...explain, fused: Math.round(score * 1e9) / 1e9 } }));
 }
