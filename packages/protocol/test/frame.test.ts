@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, FrameDecoder, FRAME_HEADER_BYTES } from '../src/frame.js';
+import { EncodedValue, encodeFrame, FrameDecoder, FRAME_HEADER_BYTES } from '../src/frame.js';
 
 // msgpackr renames "__proto__" keys on decoding (see the prototype test below).
 const jsonValue = fc.jsonValue({ maxDepth: 4 }).filter((v) => !JSON.stringify(v).includes('"__proto__"'));
@@ -92,5 +92,19 @@ describe('FrameDecoder', () => {
     const marker = frame[4]!;
     expect(marker >= 0x80 && marker <= 0x8f || marker === 0xde || marker === 0xdf).toBe(true);
     expect(frame.subarray(frame.length - 3)).toEqual(Buffer.from([0xa1, 0x61, 0x01]));
+  });
+});
+
+describe('EncodedValue', () => {
+  it('stands as the body of an answer: the frame decodes exactly as if the body had been encoded with it', () => {
+    const body = { query: 'q', results: [{ text: 'x'.repeat(300), score: 1.5, metadata: null }], nested: { a: [1, 2, 3] } };
+    for (const id of [1, 'req-7', 2 ** 40]) {
+      const plain = encodeFrame({ kind: 'res', id, ok: true, body });
+      const encoded = encodeFrame({ kind: 'res', id, ok: true, body: EncodedValue.of(body) });
+      const [a] = new FrameDecoder().push(plain);
+      const [b] = new FrameDecoder().push(encoded);
+      expect(b).toEqual(a);
+      expect(encoded.readUInt32BE(0)).toBe(encoded.length - 4);
+    }
   });
 });

@@ -52,6 +52,8 @@ export interface SearchJob {
   mode: SearchMode;
   matches: VectorMatch[] | null;
   warnings: string[];
+  /** When the request arrived, in ms since the epoch (threads do not share `performance.now()`). */
+  startedAt: number;
 }
 
 /** Results each signal brings to the fusion. */

@@ -1,10 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { DindexError, type ErrorCode } from '@dindex/protocol';
+import { DindexError, EncodedValue, type ErrorCode, type SearchMode } from '@dindex/protocol';
 import type { Config } from '../config/schema.js';
 import { fnv1a } from '../fnv1a.js';
 import type { SearchJob } from './answer-from-index.js';
-import type { SearchAnswer } from './search-types.js';
 
 export interface SearchThreadData {
   databaseFile: string;
@@ -15,12 +14,18 @@ export interface SearchThreadRequest {
   job: SearchJob;
 }
 export type SearchThreadReply =
-  | { id: number; ok: true; answer: SearchAnswer }
+  | { id: number; ok: true; mode: SearchMode; bytes: Uint8Array }
   | { id: number; ok: false; code: ErrorCode; message: string };
+
+/** A search thread's answer: the mode that answered, and the `search` response body, encoded. */
+export interface EncodedAnswer {
+  mode: SearchMode;
+  body: EncodedValue;
+}
 
 interface Thread {
   worker: Worker;
-  pending: Map<number, { resolve(answer: SearchAnswer): void; reject(error: DindexError): void }>;
+  pending: Map<number, { resolve(answer: EncodedAnswer): void; reject(error: DindexError): void }>;
 }
 
 /** Search threads, each job to the least busy one; a thread that dies fails its jobs and is replaced. */
@@ -41,7 +46,7 @@ export class SearchPool {
     return this.#threads.length;
   }
 
-  run(job: SearchJob): Promise<SearchAnswer> {
+  run(job: SearchJob): Promise<EncodedAnswer> {
     if (this.#closed) return Promise.reject(new DindexError('SHUTTING_DOWN', 'the search threads are stopped'));
     const thread = this.#pick(job.query.query);
     const id = this.#nextId++;
@@ -73,7 +78,7 @@ export class SearchPool {
       const pending = thread.pending.get(reply.id);
       thread.pending.delete(reply.id);
       if (!pending) return;
-      if (reply.ok) pending.resolve(reply.answer);
+      if (reply.ok) pending.resolve({ mode: reply.mode, body: new EncodedValue(reply.bytes) });
       else pending.reject(new DindexError(reply.code, reply.message));
     });
     const fail = (err: Error): void => {

@@ -4,10 +4,8 @@ import type { Searcher } from '../index/searcher.js';
 import type { WritePipeline } from '../pipeline/write-pipeline.js';
 import type { VectorIndex, VectorMatch } from '../vectors/vector-index.js';
 import { candidates } from './answer-from-index.js';
-import type { SearchPool } from './search-pool.js';
-import type { SearchAnswer, SearchQuery } from './search-types.js';
-
-export type { SearchAnswer, SearchQuery } from './search-types.js';
+import type { EncodedAnswer, SearchPool } from './search-pool.js';
+import type { SearchQuery } from './search-types.js';
 
 /** With a filter, vector candidates are fetched this many times over, since the filter drops some after the fact. */
 const FILTER_OVERFETCH = 10;
@@ -49,19 +47,20 @@ export class SearchService {
     return this.#pool.close();
   }
 
-  async search(query: SearchQuery): Promise<SearchAnswer> {
+  /** `startedAt`: when the request arrived, in ms since the epoch; the answer's took_ms counts from it. */
+  async search(query: SearchQuery, startedAt: number): Promise<EncodedAnswer> {
     const mode = query.mode ?? this.#defaultMode;
-    if (mode === 'bm25') return this.#pool.run({ query, mode, matches: null, warnings: [] });
+    if (mode === 'bm25') return this.#pool.run({ query, mode, matches: null, warnings: [], startedAt });
     let matches: VectorMatch[];
     try {
       matches = await this.#nearest(query, mode);
     } catch (err) {
       if (query.mode === undefined && err instanceof DindexError && FALLBACK_CODES.has(err.code)) {
-        return this.#pool.run({ query, mode: 'bm25', matches: null, warnings: [`${mode} search unavailable, answered by bm25: ${err.message}`] });
+        return this.#pool.run({ query, mode: 'bm25', matches: null, warnings: [`${mode} search unavailable, answered by bm25: ${err.message}`], startedAt });
       }
       throw err;
     }
-    return this.#pool.run({ query, mode, matches, warnings: [] });
+    return this.#pool.run({ query, mode, matches, warnings: [], startedAt });
   }
 
   /** Embeds the query and asks the HNSW index, after checking the vector side can answer at all. */

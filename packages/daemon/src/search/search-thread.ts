@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { DindexError } from '@dindex/protocol';
+import { DindexError, EncodedValue, type ResponseBody } from '@dindex/protocol';
 import { openReader } from '../index/database.js';
 import { Searcher } from '../index/searcher.js';
 import { answerFromIndex } from './answer-from-index.js';
@@ -14,9 +14,23 @@ const { databaseFile, settings } = workerData as SearchThreadData;
 const searcher = new Searcher(openReader(databaseFile), databaseFile, settings);
 const reply = (message: SearchThreadReply): void => parentPort!.postMessage(message);
 
+/**
+ * The answer is encoded here, into bytes handed over without a copy: cloning the result objects
+ * to the main thread, then encoding them there, cost more than the hop itself.
+ */
 parentPort!.on('message', ({ id, job }: SearchThreadRequest) => {
   try {
-    reply({ id, ok: true, answer: answerFromIndex(searcher, settings, job) });
+    const answer = answerFromIndex(searcher, settings, job);
+    const body: ResponseBody<'search'> = {
+      query: job.query.query,
+      mode: answer.mode,
+      took_ms: Math.round((performance.timeOrigin + performance.now() - job.startedAt) * 1000) / 1000,
+      pruned_terms: answer.prunedTerms,
+      warnings: answer.warnings,
+      results: answer.results,
+    };
+    const { bytes } = EncodedValue.of(body);
+    parentPort!.postMessage({ id, ok: true, mode: answer.mode, bytes } satisfies SearchThreadReply, [bytes.buffer as ArrayBuffer]);
   } catch (err) {
     const code = err instanceof DindexError ? err.code : 'INTERNAL';
     reply({ id, ok: false, code, message: (err as Error).message });

@@ -158,7 +158,13 @@ export class Connection implements ConnectionHandle {
 
   #finish(request: RequestEnvelope, started: number, result: unknown, ok: boolean): void {
     if (ok) {
-      this.#send({ kind: 'res', id: request.id, ok: true, body: result });
+      try {
+        this.#send({ kind: 'res', id: request.id, ok: true, body: result });
+      } catch (err) {
+        // An answer that cannot be encoded is a daemon fault; the client still gets an answer.
+        this.#finish(request, started, err, false);
+        return;
+      }
       this.#deps.daemon.metrics.request(request.type, 'ok');
     } else {
       if (!(result instanceof DindexError)) this.#log.error({ err: result, id: request.id, type: request.type }, 'request failed');

@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import {
-  DindexError, REQUESTS, isRequestType, type ParsedRequestBody, type RequestType, type ResponseBody,
+  DindexError, REQUESTS, isRequestType, type EncodedValue, type ParsedRequestBody, type RequestType, type ResponseBody,
 } from '@dindex/protocol';
 import type { RequestContext } from './context.js';
+
+/** An answer, or its MessagePack bytes made elsewhere (a search thread encodes its own answer). */
+export type Answer<T extends RequestType> = ResponseBody<T> | EncodedValue;
 
 export type Handler<T extends RequestType> = (
   body: ParsedRequestBody<T>,
   ctx: RequestContext,
-) => ResponseBody<T> | Promise<ResponseBody<T>>;
+) => Answer<T> | Promise<Answer<T>>;
 
 /** One handler per request type; the compiler checks that none is missing. */
 export type HandlerMap = { [T in RequestType]: Handler<T> };
