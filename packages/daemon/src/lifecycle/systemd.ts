@@ -37,10 +37,6 @@ export class ServiceNotifier {
     this.#watchdogMs = this.#enabled && forUs && usec > 0 ? Math.max(1, Math.floor(usec / 2000)) : null;
   }
 
-  get watchdogIntervalMs(): number | null {
-    return this.#watchdogMs;
-  }
-
   ready(): void {
     this.#send([`--pid=${process.pid}`, 'READY=1']);
     if (this.#watchdogMs !== null) {

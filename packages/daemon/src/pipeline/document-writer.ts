@@ -87,8 +87,9 @@ export class DocumentWriter {
       const delta = { documents: 0, chunks: 0, vectors: 0, pending: 0 };
       const update: VectorUpdate = { op: 'update', seq, reset: false, removed: [], addedIds: [], added: new Float32Array(0) };
       const added: Float32Array[] = [];
-      const removeDocument = (id: string): number | null => {
-        const chunks = this.#documentChunks.all(this.#select.get(id)?.rowid ?? -1);
+      const removeDocument = (id: string, rowid = this.#select.get(id)?.rowid): number | null => {
+        if (rowid === undefined) return null;
+        const chunks = this.#documentChunks.all(rowid);
         if (!this.#deleteById.run(id).changes) return null;
         for (const chunk of chunks) {
           if (chunk.has_vector) {
@@ -148,7 +149,7 @@ export class DocumentWriter {
               o.skipped++;
               break;
             }
-            if (existing) removeDocument(doc.id);
+            if (existing) removeDocument(doc.id, existing.rowid);
             const { chunks, vectors } = doc;
             const { lastInsertRowid } = this.#insertDocument.run(doc.id, doc.source, doc.title, doc.hash, doc.metadata, chunks.length, seq, now);
             const dimensions = vectors && chunks.length > 0 ? vectors.length / chunks.length : 0;

@@ -45,13 +45,15 @@ export interface WriterData {
   vectorUpdates: MessagePort;
 }
 
-export type ToChunker =
-  | { op: 'documents'; batch: number; documents: Document[] }
+/** Writes and requests that pass every thread unchanged, in order, to the writer. */
+export type PassedOn =
   | { op: 'delete'; batch: number; ids: string[] }
   | { op: 'commit'; batch: number }
   | { op: 'reembed'; batch: number }
   | { op: 'doctor'; id: number; repair: boolean }
   | { op: 'close' };
+
+export type ToChunker = { op: 'documents'; batch: number; documents: Document[] } | PassedOn;
 
 /** A prepared document, with the vectors of its chunks (flat, `dimensions` apart) when they could be made. */
 export interface EmbeddedDocument extends PreparedDocument {
@@ -60,13 +62,9 @@ export interface EmbeddedDocument extends PreparedDocument {
 
 export type ToWriter =
   | { op: 'documents'; batch: number; documents: EmbeddedDocument[] }
-  | { op: 'delete'; batch: number; ids: string[] }
-  | { op: 'commit'; batch: number }
-  | { op: 'reembed'; batch: number }
-  | { op: 'doctor'; id: number; repair: boolean }
   /** Vectors for chunks committed earlier as pending. */
   | { op: 'vectors'; chunks: PendingChunkRef[]; vectors: Float32Array }
-  | { op: 'close' };
+  | PassedOn;
 
 /** A chunk waiting for its vector, as listed: its id and the commit that listed it. */
 export interface PendingChunkRef {

@@ -42,10 +42,6 @@ export class SearchPool {
     for (let i = 0; i < size; i++) this.#threads.push(this.#spawn());
   }
 
-  get size(): number {
-    return this.#threads.length;
-  }
-
   run(job: SearchJob): Promise<EncodedAnswer> {
     if (this.#closed) return Promise.reject(new DindexError('SHUTTING_DOWN', 'the search threads are stopped'));
     const thread = this.#pick(job.query.query);
