@@ -1,6 +1,8 @@
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonClient, type Document } from '@dindex/client';
 import { startEmbeddingServer, type EmbeddingServer } from './helpers/embedding-server.js';
+import { TINY_DIMENSIONS, TINY_MODEL, writeTinyModel } from './helpers/tiny-onnx-model.js';
 import { makeTestEnv, type TestEnv } from './helpers/env.js';
 import { runCli, spawnDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
 
@@ -98,6 +100,34 @@ describe('the openai provider against a real HTTP server on loopback', () => {
     await waitFor(async () => (await client.status()).vector_index.size === (await client.stats()).vectors, 10_000, 'the HNSW index to catch up');
     const hits = (await client.search('Outage document 7 about volcanoes7', { mode: 'vector', k: 3 })).results.map((r) => r.doc_id);
     expect(hits).toContain('out7');
+  });
+});
+
+describe('the transformers provider with a local ONNX model', () => {
+  it('loads the model from model_dir once, embeds in the pipeline, and makes hybrid the default', async () => {
+    const t = makeTestEnv();
+    const modelDir = path.join(t.dir, 'models');
+    writeTinyModel(modelDir);
+    try {
+      const daemon = await spawnDaemon(t, [], {
+        DINDEX_EMBEDDING_PROVIDER: 'transformers', DINDEX_EMBEDDING_MODEL: TINY_MODEL,
+        DINDEX_EMBEDDING_MODEL_DIR: modelDir, DINDEX_EMBEDDING_ALLOW_DOWNLOAD: 'false',
+      });
+      const client = await DaemonClient.connect({ socket: t.socket });
+      const topics = ['volcano lava eruption', 'rocket launch orbit', 'bread yeast oven', 'bird migration nest'];
+      await client.index(topics.flatMap((topic, i) => [0, 1].map((n) => doc(`${i}-${n}`, `Notes ${n} about ${topic}.`))));
+      expect(await client.stats()).toMatchObject({ vectors: 8, vectors_pending: 0, embedding_model: `transformers:${TINY_MODEL}`, embedding_dimensions: TINY_DIMENSIONS });
+      // "magma" appears in no document: only the model knows it belongs with volcanoes.
+      const { results } = await client.search('magma', { mode: 'vector', k: 2 });
+      expect(results.map((r) => r.doc_id).sort()).toEqual(['0-0', '0-1']);
+      expect((await client.search('feathers')).mode).toBe('hybrid');
+      expect((await client.search('feathers', { k: 2 })).results.map((r) => r.doc_id[0])).toEqual(['3', '3']);
+      client.close();
+      daemon.child.kill('SIGTERM');
+      await daemon.exited;
+    } finally {
+      t.cleanup();
+    }
   });
 });
 
