@@ -94,13 +94,14 @@ async function addAll(ids: number[], flat: Float32Array): Promise<void> {
 
 /** Loads the saved index if it is exactly what SQLite holds; otherwise rebuilds it. */
 async function open(): Promise<void> {
-  const expected: SnapshotShape = {
+  // One read transaction: the writer may commit between separate reads.
+  const expected: SnapshotShape = db.transaction(() => ({
     seq: Number(meta('vectors_seq') ?? 0),
     size: Number(meta('vectors') ?? 0),
     dimensions: Number(meta('embedding_dimensions') ?? 0),
     quantization: config.quantization,
     connectivity: config.connectivity,
-  };
+  }))();
   if (expected.size === 0) {
     status.applied_seq = expected.seq;
     status.state = 'ready';
