@@ -143,6 +143,37 @@ describe('integrity', () => {
     }
   });
 
+  it('doctor --repair brings the vector index and the counters back in step with the vectors in SQLite', async () => {
+    const t = makeTestEnv();
+    try {
+      const daemon = await spawnDaemon(t, [], { DINDEX_EMBEDDING_PROVIDER: 'builtin' });
+      const client = await DaemonClient.connect({ socket: t.socket });
+      await client.index(Array.from({ length: 30 }, (_, i) => doc(i)));
+      await waitFor(async () => (await client.status()).vector_index.size === 30, 10_000, 'the vector index');
+      // Another process removes vectors behind the daemon's back.
+      const db = new Database(path.join(t.home, 'index.db'));
+      db.prepare('DELETE FROM vectors WHERE chunk_id <= 10').run();
+      db.close();
+      const report = await client.doctor();
+      expect(report.ok).toBe(false);
+      expect(report.checks.find((c) => c.name === 'counters')).toMatchObject({ ok: false, detail: expect.stringMatching(/vectors recorded 30, counted 20/) });
+      expect(report.checks.find((c) => c.name === 'vector_index')).toMatchObject({ ok: false, detail: '30 vectors in the HNSW index, 20 in the database' });
+      const repaired = await client.doctor({ repair: true });
+      expect(repaired.ok).toBe(true);
+      expect(repaired.checks.find((c) => c.name === 'vector_index')).toMatchObject({ repaired: true });
+      await waitFor(async () => {
+        const status = await client.status();
+        return status.vector_index.state === 'ready' && status.vector_index.size === 20;
+      }, 10_000, 'the rebuilt vector index');
+      expect((await client.doctor()).ok).toBe(true);
+      expect(daemon.output()).toContain('asked to repair it');
+      client.close();
+      await stop(daemon);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('refuses to start on a damaged database file, saying what to do, and changes nothing', async () => {
     const t = makeTestEnv();
     try {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lockFilePath } from '@dindex/protocol';
 
 export const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const CLI = path.join(ROOT, 'packages/cli/bin/dindex.js');
@@ -23,5 +24,19 @@ export function makeTestEnv(): TestEnv {
   const socket = path.join(dir, 'run', 'd.sock');
   const env = { ...process.env, DINDEX_HOME: home, DINDEX_SOCKET: socket, DINDEX_CONFIG: '' };
   delete env.DINDEX_CONFIG;
-  return { dir, home, socket, env, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return { dir, home, socket, env, cleanup: () => cleanup(dir, home) };
+}
+
+/**
+ * Removes the test's directory, first killing a daemon still holding its lock: a test that
+ * failed half-way must not leave a daemon running on a deleted home.
+ */
+function cleanup(dir: string, home: string): void {
+  try {
+    const { pid } = JSON.parse(fs.readFileSync(lockFilePath(home), 'utf8')) as { pid: number };
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // No lock, or its owner is gone already.
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -127,6 +127,11 @@ export class Searcher {
     });
   }
 
+  /** Vectors counted in the table, not taken from the counters (the doctor checks those). */
+  countVectors(): number {
+    return this.#db.prepare('SELECT count(*) FROM vectors').pluck().get() as number;
+  }
+
   stats(): IndexStats {
     return { ...this.#readMeta(), database_bytes: fileSize(this.#file) + fileSize(`${this.#file}-wal`), schema_version: SCHEMA_VERSION };
   }

@@ -26,15 +26,26 @@ export interface EncodedAnswer {
 interface Thread {
   worker: Worker;
   pending: Map<number, { resolve(answer: EncodedAnswer): void; reject(error: DindexError): void }>;
+  alive: boolean;
 }
 
-/** Search threads, each job to the least busy one; a thread that dies fails its jobs and is replaced. */
+const RESPAWN_FIRST_MS = 200;
+const RESPAWN_MAX_MS = 30_000;
+
+/**
+ * Search threads, each job to the least busy one. A thread that dies fails its jobs and is
+ * replaced after a delay that doubles while replacements keep dying (a database that cannot be
+ * opened must not turn into a loop of thread starts); meanwhile the others serve, and with none
+ * left searches fail with the last error.
+ */
 export class SearchPool {
   readonly #data: SearchThreadData;
   readonly #log: Logger;
   readonly #threads: Thread[] = [];
   #nextId = 1;
   #closed = false;
+  #failures = 0;
+  #lastError = '';
 
   constructor(data: SearchThreadData, size: number, log: Logger) {
     this.#data = data;
@@ -45,6 +56,7 @@ export class SearchPool {
   run(job: SearchJob): Promise<EncodedAnswer> {
     if (this.#closed) return Promise.reject(new DindexError('SHUTTING_DOWN', 'the search threads are stopped'));
     const thread = this.#pick(job.query.query);
+    if (!thread) return Promise.reject(new DindexError('STORAGE_ERROR', `no search thread can run: ${this.#lastError}; see the daemon log`));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       thread.pending.set(id, { resolve, reject });
@@ -56,9 +68,11 @@ export class SearchPool {
    * The same query text goes to the same thread while that thread is not much busier than the
    * least busy one: each thread caches its term statistics, so a repeated query finds them warm.
    */
-  #pick(text: string): Thread {
-    const least = this.#threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-    const preferred = this.#threads[fnv1a(text) % this.#threads.length]!;
+  #pick(text: string): Thread | null {
+    const alive = this.#threads.filter((t) => t.alive);
+    if (alive.length === 0) return null;
+    const least = alive.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const preferred = alive[fnv1a(text) % alive.length]!;
     return preferred.pending.size <= least.pending.size + 1 ? preferred : least;
   }
 
@@ -69,8 +83,9 @@ export class SearchPool {
 
   #spawn(): Thread {
     const worker = new Worker(new URL('./search-thread.js', import.meta.url), { workerData: this.#data });
-    const thread: Thread = { worker, pending: new Map() };
+    const thread: Thread = { worker, pending: new Map(), alive: true };
     worker.on('message', (reply: SearchThreadReply) => {
+      this.#failures = 0;
       const pending = thread.pending.get(reply.id);
       thread.pending.delete(reply.id);
       if (!pending) return;
@@ -78,12 +93,17 @@ export class SearchPool {
       else pending.reject(new DindexError(reply.code, reply.message));
     });
     const fail = (err: Error): void => {
-      if (this.#closed) return;
-      this.#log.error({ err }, 'a search thread failed; starting another');
+      if (this.#closed || !thread.alive) return;
+      thread.alive = false;
+      this.#lastError = err.message;
       for (const pending of thread.pending.values()) pending.reject(new DindexError('INTERNAL', `the search thread failed: ${err.message}`));
       thread.pending.clear();
-      const index = this.#threads.indexOf(thread);
-      if (index >= 0) this.#threads[index] = this.#spawn();
+      const delay = Math.min(RESPAWN_MAX_MS, RESPAWN_FIRST_MS * 2 ** this.#failures++);
+      this.#log.error({ err, retry_ms: delay }, 'a search thread failed; starting another');
+      setTimeout(() => {
+        const index = this.#threads.indexOf(thread);
+        if (!this.#closed && index >= 0) this.#threads[index] = this.#spawn();
+      }, delay).unref();
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`exited with code ${code}`)));

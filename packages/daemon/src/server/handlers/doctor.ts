@@ -11,7 +11,8 @@ export const handleDoctor: Handler<'doctor'> = async (body, { daemon }) => {
 /** The HNSW index against SQLite: the same number of vectors once it has caught up. */
 function vectorIndexCheck(index: IndexServices, repair: boolean): IntegrityCheck {
   const status = index.vectors.status();
-  const { vectors, vectors_seq: vectorsSeq } = index.search.searcher.stats();
+  const { vectors_seq: vectorsSeq } = index.search.searcher.stats();
+  const vectors = index.search.searcher.countVectors();
   const check = (ok: boolean, detail: string, repaired = false): IntegrityCheck => ({ name: 'vector_index', ok, detail, repaired });
   if (status.state === 'disabled') return check(true, 'no embedder configured: no vector index');
   if (status.state === 'building') return check(true, `being rebuilt from the database (${status.built} of ${status.total})`);
