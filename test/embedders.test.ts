@@ -32,6 +32,7 @@ describe('the openai provider against a real HTTP server on loopback', () => {
   });
   afterEach(() => {
     server.behaviour = 'ok';
+    server.refuseWord = null;
   });
   afterAll(async () => {
     client.close();
@@ -60,6 +61,23 @@ describe('the openai provider against a real HTTP server on loopback', () => {
     expect(server.calls.get(429)).toBe(before + 1);
     expect(await client.stats()).toMatchObject({ vectors_pending: 0 });
     expect((await client.search('deserts', { mode: 'vector', k: 1 })).results[0]!.doc_id).toBe('rate');
+  });
+
+  it('isolates a text the embedder refuses: the others get vectors, it waits, the embedder stays available', async () => {
+    server.refuseWord = 'POISON';
+    const before = await client.stats();
+    await client.index([doc('ok1', 'A note about tundra lichens.'), doc('bad', 'POISON text about tundra.'), doc('ok2', 'More tundra lichens.')]);
+    await waitFor(async () => (await client.stats()).vectors_refused === 1, 20_000, 'the refused chunk to be found');
+    const stats = await client.stats();
+    expect(stats).toMatchObject({ vectors: before.vectors + 2, vectors_pending: 1, vectors_refused: 1 });
+    expect((await client.status()).embedding).toMatchObject({ available: true, pending: 1, refused: 1 });
+    expect(server.calls.get(400)).toBeGreaterThanOrEqual(2);
+    const hits = (await client.search('tundra lichens', { mode: 'vector', k: 10 })).results.map((r) => r.doc_id);
+    expect(hits).toEqual(expect.arrayContaining(['ok1', 'ok2']));
+    expect(hits).not.toContain('bad');
+    expect((await client.search('POISON', { mode: 'bm25' })).results[0]!.doc_id).toBe('bad');
+    await client.delete(['bad']);
+    expect(await client.stats()).toMatchObject({ vectors_pending: 0, vectors_refused: 0 });
   });
 
   it('refuses vectors of the wrong dimension: the chunks wait, and the status says why', async () => {

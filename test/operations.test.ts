@@ -215,7 +215,7 @@ describe('upgrades', () => {
     try {
       const oldEntry = installOldDaemon(t.dir);
       const startOld = async (): Promise<number> => {
-        const old = await DaemonClient.connect({ socket: t.socket, autoStart: true, daemonEntry: oldEntry, upgrade: false });
+        const old = await DaemonClient.connect({ socket: t.socket, home: t.home, autoStart: true, daemonEntry: oldEntry, upgrade: false });
         expect(old.daemon.version).toBe('0.0.1');
         const pid = old.daemon.pid;
         old.close();

@@ -24,6 +24,8 @@ export interface EmbeddingServer {
   calls: Map<number, number>;
   inputs: number;
   lastAuthorization: string | undefined;
+  /** A call with an input holding this word is refused with 400, as servers do for bad input. */
+  refuseWord: string | null;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function startEmbeddingServer(dimensions = 16): Promise<EmbeddingSe
     calls: new Map(),
     inputs: 0,
     lastAuthorization: undefined,
+    refuseWord: null,
     close: async () => {
       for (const res of held) res.destroy();
       server.closeAllConnections();
@@ -70,6 +73,11 @@ export async function startEmbeddingServer(dimensions = 16): Promise<EmbeddingSe
           return;
         default: {
           const { input } = JSON.parse(body) as { input: string[] };
+          if (state.refuseWord && input.some((text) => text.includes(state.refuseWord!))) {
+            count(400);
+            res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'input rejected' } }));
+            return;
+          }
           state.inputs += input.length;
           const size = state.behaviour === 'wrong-dimensions' ? dimensions - 1 : dimensions;
           count(200);

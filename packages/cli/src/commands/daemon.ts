@@ -167,7 +167,8 @@ function describeEmbedding(status: ResponseBody<'status'>): string {
   const e = status.embedding;
   if (e.provider === 'none') return 'none (BM25 only)';
   const state = e.mismatch ? `MISMATCH: ${e.mismatch}` : e.available ? 'available' : `UNAVAILABLE: ${e.last_error ?? 'no answer'}`;
-  return `${e.model ?? e.provider}${e.dimensions ? ` (${e.dimensions} dimensions)` : ''}, ${state}${e.pending ? `, ${e.pending} chunks pending` : ''}`;
+  const waiting = e.pending ? `, ${e.pending} chunks pending${e.refused ? ` (${e.refused} refused by the embedder)` : ''}` : '';
+  return `${e.model ?? e.provider}${e.dimensions ? ` (${e.dimensions} dimensions)` : ''}, ${state}${waiting}`;
 }
 
 function describeVectorIndex(index: ResponseBody<'status'>['vector_index']): string {

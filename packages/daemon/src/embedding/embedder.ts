@@ -12,9 +12,16 @@ export interface Embedder {
   embed(texts: string[], purpose: EmbeddingPurpose): Promise<Float32Array[]>;
 }
 
-/** A failure of the embedder itself (unreachable, refused, wrong answer), as opposed to a bug. */
+/**
+ * A failure of the embedder (unreachable, wrong answer), as opposed to a bug. `refused`: it
+ * answered, and refused these inputs (an HTTP 4xx) — the texts are the problem, not the embedder.
+ */
 export class EmbedderError extends Error {
   override readonly name = 'EmbedderError';
+
+  constructor(message: string, readonly refused = false) {
+    super(message);
+  }
 }
 
 export const BUILTIN_MODEL = 'hash-ngram-v1';

@@ -32,14 +32,14 @@ export class OpenAiEmbedder implements Embedder {
       const outcome = await this.#call(texts);
       if (outcome.ok) return outcome.vectors;
       if (!outcome.retryable || attempt >= retries) {
-        throw new EmbedderError(`${this.#endpoint}: ${outcome.message}${attempt > 0 ? ` (after ${attempt + 1} attempts)` : ''}`);
+        throw new EmbedderError(`${this.#endpoint}: ${outcome.message}${attempt > 0 ? ` (after ${attempt + 1} attempts)` : ''}`, outcome.refused === true);
       }
       await sleep(outcome.retryAfterMs ?? baseDelay * 2 ** attempt);
     }
   }
 
   async #call(texts: string[]): Promise<
-    { ok: true; vectors: Float32Array[] } | { ok: false; retryable: boolean; message: string; retryAfterMs?: number }
+    { ok: true; vectors: Float32Array[] } | { ok: false; retryable: boolean; refused?: boolean; message: string; retryAfterMs?: number }
   > {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
@@ -57,11 +57,12 @@ export class OpenAiEmbedder implements Embedder {
     }
     if (!response.ok) {
       const body = (await response.text().catch(() => '')).slice(0, 300);
-      const retryable = response.status === 429 || response.status >= 500;
+      const retryable = response.status === 429 || response.status === 408 || response.status >= 500;
       const retryAfter = Number(response.headers.get('retry-after'));
       return {
         ok: false,
         retryable,
+        refused: !retryable && response.status >= 400 && response.status < 500 && response.status !== 401 && response.status !== 403 && response.status !== 404,
         message: `HTTP ${response.status}${body ? `: ${body}` : ''}`,
         ...(retryable && retryAfter > 0 ? { retryAfterMs: Math.min(retryAfter * 1000, 60_000) } : {}),
       };

@@ -58,8 +58,11 @@ const MIGRATIONS: string[] = [
     chunk_id INTEGER PRIMARY KEY REFERENCES chunks (rowid) ON DELETE CASCADE,
     -- The commit that listed it: a chunk id can be reused after a delete, and a vector made
     -- for the old chunk must not land on the new one.
-    since_seq INTEGER NOT NULL
+    since_seq INTEGER NOT NULL,
+    -- Why the embedder refused this chunk's text, if it did; the filler skips it until a re-embed.
+    refused TEXT
   );
+  CREATE INDEX vectors_pending_refused ON vectors_pending (chunk_id) WHERE refused IS NOT NULL;
   INSERT INTO meta (key, value) VALUES ('vectors', 0), ('vectors_pending', 0), ('vectors_seq', 0),
     ('embedding_model', NULL), ('embedding_dimensions', NULL);
   `,

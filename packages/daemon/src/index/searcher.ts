@@ -21,6 +21,7 @@ export interface IndexStats {
   chunks: number;
   vectors: number;
   vectors_pending: number;
+  vectors_refused: number;
   embedding_model: string | null;
   embedding_dimensions: number | null;
   last_commit_seq: number;
@@ -62,6 +63,7 @@ export class Searcher {
   readonly #bm25: string;
   readonly #chunks: Database.Statement<[string], Omit<DetailRow, 'snippet'>>;
   readonly #meta: Database.Statement<[], { key: string; value: number | string | null }>;
+  readonly #refused: Database.Statement;
   readonly #prepared = new Map<string, Database.Statement>();
 
   constructor(db: Database.Database, file: string, settings: SearchSettings) {
@@ -73,6 +75,8 @@ export class Searcher {
     this.#chunks = db.prepare(`SELECT c.rowid AS chunk_id, c.text, c.heading, d.id AS doc_id, d.source, d.title, d.metadata
       FROM chunks c JOIN documents d ON d.rowid = c.doc_rowid WHERE c.rowid IN (SELECT value FROM json_each(?))`);
     this.#meta = db.prepare('SELECT key, value FROM meta');
+    // Answered from a partial index: cheap even while a re-embed keeps every chunk pending.
+    this.#refused = db.prepare('SELECT count(*) FROM vectors_pending WHERE refused IS NOT NULL').pluck();
   }
 
   search(request: SearchRequest): SearchOutcome {
@@ -146,6 +150,7 @@ export class Searcher {
       chunks: number('chunks'),
       vectors: number('vectors'),
       vectors_pending: number('vectors_pending'),
+      vectors_refused: this.#refused.get() as number,
       embedding_model: (meta.get('embedding_model') as string | null | undefined) ?? null,
       embedding_dimensions: dimensions === null || dimensions === undefined ? null : Number(dimensions),
       last_commit_seq: number('last_commit_seq'),

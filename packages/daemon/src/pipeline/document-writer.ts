@@ -6,6 +6,7 @@ export type PendingWrite =
   | { kind: 'document'; batch: number; doc: EmbeddedDocument }
   | { kind: 'delete'; batch: number; ids: string[] }
   | { kind: 'vectors'; chunks: PendingChunkRef[]; vectors: Float32Array }
+  | { kind: 'refused'; chunks: PendingChunkRef[]; reason: string }
   | { kind: 'reembed'; batch: number; model: string }
   | { kind: 'marker'; batch: number };
 
@@ -35,6 +36,7 @@ export class DocumentWriter {
   readonly #insertVector: Database.Statement<[number, Buffer]>;
   readonly #insertPending: Database.Statement<[number, number]>;
   readonly #deletePending: Database.Statement<[number, number]>;
+  readonly #refusePending: Database.Statement<[string, number, number]>;
   readonly #readMeta: Database.Statement<[string], { value: number | string | null }>;
   readonly #writeMeta: Database.Statement<[string, number | string | null]>;
 
@@ -52,6 +54,7 @@ export class DocumentWriter {
     this.#insertVector = db.prepare('INSERT OR REPLACE INTO vectors (chunk_id, vector) VALUES (?, ?)');
     this.#insertPending = db.prepare('INSERT OR IGNORE INTO vectors_pending (chunk_id, since_seq) VALUES (?, ?)');
     this.#deletePending = db.prepare('DELETE FROM vectors_pending WHERE chunk_id = ? AND since_seq = ?');
+    this.#refusePending = db.prepare('UPDATE vectors_pending SET refused = ? WHERE chunk_id = ? AND since_seq = ?');
     this.#readMeta = db.prepare('SELECT value FROM meta WHERE key = ?');
     this.#writeMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   }
@@ -141,6 +144,9 @@ export class DocumentWriter {
             });
             break;
           }
+          case 'refused':
+            for (const { chunkId, sinceSeq } of write.chunks) this.#refusePending.run(write.reason, chunkId, sinceSeq);
+            break;
           case 'document': {
             const o = outcome(write.batch);
             const doc = write.doc;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEmbedder } from '../embedding/create-embedder.js';
-import { configuredDimensions, describeMismatch } from '../embedding/embedder.js';
+import { configuredDimensions, describeMismatch, EmbedderError } from '../embedding/embedder.js';
 import { EmbeddingService, embeddingText } from '../embedding/embedding-service.js';
 import { openReader } from '../index/database.js';
 import type { EmbeddedDocument, EmbedderData, EmbedderEvent, EmbedderState, ToEmbedder, ToWriter } from './writer-messages.js';
@@ -33,9 +33,9 @@ try {
 
 const db = openReader(settings.databaseFile);
 const readMeta = db.prepare<[string], { value: string | number | null }>('SELECT value FROM meta WHERE key = ?');
-const selectPending = db.prepare<[number, number], { chunk_id: number; since_seq: number; title: string | null; heading: string | null; text: string }>(
+const selectPending = db.prepare<[number, number], PendingRow>(
   `SELECT p.chunk_id, p.since_seq, c.title, c.heading, c.text FROM vectors_pending p JOIN chunks c ON c.rowid = p.chunk_id
-   WHERE p.chunk_id > ? ORDER BY p.chunk_id LIMIT ?`);
+   WHERE p.chunk_id > ? AND p.refused IS NULL ORDER BY p.chunk_id LIMIT ?`);
 
 const state: EmbedderState = { model: service.model, dimensions: null, available: true, lastError: null, mismatch: null };
 checkModel();
@@ -85,7 +85,8 @@ async function embedDocuments(documents: EmbeddedDocument[]): Promise<EmbeddedDo
       return { ...doc, vectors: flat };
     });
   } catch (err) {
-    failed(err);
+    // Refused texts are the texts' fault: the batch waits as pending and the filler finds which.
+    if (!(err instanceof EmbedderError && err.refused)) failed(err);
     return documents;
   }
 }
@@ -155,14 +156,18 @@ async function fill(): Promise<void> {
       continue;
     }
     try {
-      const vectors = await service.embed(rows.map((r) => embeddingText(r.title, r.heading, r.text)), 'document');
+      const { embedded, refused } = await embedRows(rows);
       succeeded();
       backoff = FILL_IDLE_MS;
       cursor = rows.at(-1)!.chunk_id;
-      const flat = new Float32Array(vectors.length * service.dimensions!);
-      vectors.forEach((v, i) => flat.set(v, i * service.dimensions!));
-      const chunks = rows.map((r) => ({ chunkId: r.chunk_id, sinceSeq: r.since_seq }));
-      if (!closing) writer.postMessage({ op: 'vectors', chunks, vectors: flat } satisfies ToWriter, [flat.buffer]);
+      if (closing) continue;
+      if (embedded.length > 0) {
+        const dimensions = service.dimensions!;
+        const flat = new Float32Array(embedded.length * dimensions);
+        embedded.forEach(({ vector }, i) => flat.set(vector, i * dimensions));
+        writer.postMessage({ op: 'vectors', chunks: embedded.map(({ row }) => ref(row)), vectors: flat } satisfies ToWriter, [flat.buffer]);
+      }
+      for (const { row, reason } of refused) forward({ op: 'vectors-refused', chunks: [ref(row)], reason });
     } catch (err) {
       failed(err);
       cursor = 0;
@@ -170,6 +175,34 @@ async function fill(): Promise<void> {
       backoff = Math.min(backoff * 2, FILL_MAX_BACKOFF_MS);
     }
   }
+}
+
+type PendingRow = { chunk_id: number; since_seq: number; title: string | null; heading: string | null; text: string };
+
+function ref(row: PendingRow): { chunkId: number; sinceSeq: number } {
+  return { chunkId: row.chunk_id, sinceSeq: row.since_seq };
+}
+
+/**
+ * Embeds pending rows; when the embedder refuses the batch, row by row, so one text it will
+ * never take does not hold back the others. Other failures propagate: the embedder is down.
+ */
+async function embedRows(rows: PendingRow[]): Promise<{ embedded: Array<{ row: PendingRow; vector: Float32Array }>; refused: Array<{ row: PendingRow; reason: string }> }> {
+  const texts = (batch: PendingRow[]): string[] => batch.map((r) => embeddingText(r.title, r.heading, r.text));
+  try {
+    const vectors = await service.embed(texts(rows), 'document');
+    return { embedded: rows.map((row, i) => ({ row, vector: vectors[i]! })), refused: [] };
+  } catch (err) {
+    if (!(err instanceof EmbedderError && err.refused)) throw err;
+    if (rows.length === 1) return { embedded: [], refused: [{ row: rows[0]!, reason: err.message }] };
+  }
+  const out: Awaited<ReturnType<typeof embedRows>> = { embedded: [], refused: [] };
+  for (const row of rows) {
+    const one = await embedRows([row]);
+    out.embedded.push(...one.embedded);
+    out.refused.push(...one.refused);
+  }
+  return out;
 }
 
 /** With nothing pending, a failed embedder is tried with a tiny text, so `status` recovers too. */

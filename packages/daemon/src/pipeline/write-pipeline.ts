@@ -316,7 +316,8 @@ const ADVICE: Record<StorageErrorCode, string> = {
 /** The first message of a starting thread, or its start-up failure as STARTUP_FAILED. */
 function firstMessage<T>(worker: Worker, describe: (err: Error) => string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onError = (err: Error): void => reject(new DindexError('STARTUP_FAILED', describe(err)));
+    // An error thrown in a thread may arrive without its message (SQLite's own errors do).
+    const onError = (err: Error): void => reject(new DindexError('STARTUP_FAILED', describe(err.message ? err : new Error(String(err)))));
     worker.once('error', onError);
     worker.once('message', (message: T) => {
       worker.off('error', onError);

@@ -64,6 +64,8 @@ export type ToWriter =
   | { op: 'documents'; batch: number; documents: EmbeddedDocument[] }
   /** Vectors for chunks committed earlier as pending. */
   | { op: 'vectors'; chunks: PendingChunkRef[]; vectors: Float32Array }
+  /** Pending chunks whose text the embedder refuses: kept pending, skipped until a re-embed. */
+  | { op: 'vectors-refused'; chunks: PendingChunkRef[]; reason: string }
   | PassedOn;
 
 /** A chunk waiting for its vector, as listed: its id and the commit that listed it. */

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
 import { openWriter } from '../index/database.js';
-import { checkDatabase } from '../index/integrity.js';
+import { checkDatabase, type IntegrityCheck } from '../index/integrity.js';
 import { DocumentWriter, type PendingWrite } from './document-writer.js';
 import { storageErrorCode, type PipelineEvent, type ToVectorIndex, type ToWriter, type WriterData } from './writer-messages.js';
 
@@ -14,14 +15,29 @@ const { settings, previous, vectorUpdates } = workerData as WriterData;
 const send = (message: PipelineEvent): void => parentPort!.postMessage(message);
 const toVectorIndex = (message: ToVectorIndex): void => vectorUpdates.postMessage(message);
 
-const db = openWriter(settings.databaseFile);
-const checks = settings.startupChecks ? checkDatabase(db, { full: false, repair: true }) : [];
-const damaged = checks.find((c) => c.name === 'sqlite' && !c.ok);
-if (damaged) {
-  throw new Error(`${settings.databaseFile} is damaged (${damaged.detail}); nothing was changed. Move it aside and index again, or restore a backup`);
+const { db, writer, checks } = open();
+
+/**
+ * Opens, migrates and checks the database. Errors are rethrown as plain Errors: SQLite's own
+ * error class loses its message on the way to the main thread.
+ */
+function open(): { db: Database.Database; writer: DocumentWriter; checks: IntegrityCheck[] } {
+  try {
+    const db = openWriter(settings.databaseFile);
+    const checks = settings.startupChecks ? checkDatabase(db, { full: false, repair: true }) : [];
+    const damaged = checks.find((c) => c.name === 'sqlite' && !c.ok);
+    if (damaged) {
+      throw new Error(`${settings.databaseFile} is damaged (${damaged.detail}); nothing was changed. Move it aside and index again, or restore a backup`);
+    }
+    const writer = new DocumentWriter(db, settings.embeddingModel !== null);
+    if (settings.embeddingModel !== null) writer.adoptModel(settings.embeddingModel);
+    return { db, writer, checks };
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new Error(`${(err as Error).message}${code ? ` (${code})` : ''}`);
+  }
 }
-const writer = new DocumentWriter(db, settings.embeddingModel !== null);
-if (settings.embeddingModel !== null) writer.adoptModel(settings.embeddingModel);
+
 let pending: PendingWrite[] = [];
 let pendingChunks = 0;
 let timer: NodeJS.Timeout | null = null;
@@ -70,6 +86,10 @@ previous.on('message', (message: ToWriter) => {
     case 'vectors':
       pending.push({ kind: 'vectors', chunks: message.chunks, vectors: message.vectors });
       pendingChunks += message.chunks.length;
+      schedule();
+      break;
+    case 'vectors-refused':
+      pending.push({ kind: 'refused', chunks: message.chunks, reason: message.reason });
       schedule();
       break;
     case 'reembed':

@@ -14,6 +14,8 @@ export const EmbeddingStatusSchema = z.object({
   last_error: z.string().nullable(),
   /** Chunks committed without a vector yet; the daemon fills them in the background. */
   pending: z.number().int(),
+  /** Of those, chunks whose text the embedder refused; skipped until a re-embed. */
+  refused: z.number().int(),
   /** The index holds vectors of another model than the configured one (see `dindex reembed`). */
   mismatch: z.string().nullable(),
 });

@@ -21,6 +21,8 @@ export const stats = defineRequest('stats', {
     vectors: z.number().int(),
     /** Chunks committed without a vector yet (embedder down, or a re-embed under way). */
     vectors_pending: z.number().int(),
+    /** Pending chunks whose text the embedder refused (an HTTP 4xx); they wait for `dindex reembed`. */
+    vectors_refused: z.number().int(),
     /** `provider:model` of the stored vectors, and their dimension. */
     embedding_model: z.string().nullable(),
     embedding_dimensions: z.number().int().nullable(),

@@ -3,9 +3,10 @@ import type { EmbeddingProvider, EmbeddingStatus } from '@dindex/protocol';
 import type { EmbedderState } from '../../pipeline/writer-messages.js';
 import type { Handler } from '../dispatcher.js';
 
-function embeddingStatus(state: EmbedderState | null, provider: EmbeddingProvider, pending: number): EmbeddingStatus {
-  if (!state) return { provider, model: null, dimensions: null, available: false, last_error: null, pending, mismatch: null };
-  return { provider, model: state.model, dimensions: state.dimensions, available: state.available, last_error: state.lastError, pending, mismatch: state.mismatch };
+function embeddingStatus(state: EmbedderState | null, provider: EmbeddingProvider, stats: { vectors_pending: number; vectors_refused: number }): EmbeddingStatus {
+  const counts = { pending: stats.vectors_pending, refused: stats.vectors_refused };
+  if (!state) return { provider, model: null, dimensions: null, available: false, last_error: null, ...counts, mismatch: null };
+  return { provider, model: state.model, dimensions: state.dimensions, available: state.available, last_error: state.lastError, ...counts, mismatch: state.mismatch };
 }
 
 export const handleStatus: Handler<'status'> = (_body, { daemon }) => {
@@ -26,7 +27,7 @@ export const handleStatus: Handler<'status'> = (_body, { daemon }) => {
     connections: load.connections,
     inflight: load.inflight,
     pipeline: daemon.index.pipeline.status(),
-    embedding: embeddingStatus(daemon.index.pipeline.embedder, daemon.index.pipeline.embeddingProvider, daemon.index.search.searcher.stats().vectors_pending),
+    embedding: embeddingStatus(daemon.index.pipeline.embedder, daemon.index.pipeline.embeddingProvider, daemon.index.search.searcher.stats()),
     vector_index: daemon.index.vectors.status(),
     metrics_url: daemon.metricsUrl(),
   };
