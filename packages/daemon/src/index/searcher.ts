@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
-import type { Metadata, SearchFilter, SearchResult } from '@dindex/protocol';
+import type { Metadata, ResponseBody, SearchFilter, SearchResult } from '@dindex/protocol';
 import type { Config } from '../config/schema.js';
 import { matchExpression, QueryTermAnalyzer, type QueryTerm } from './query-terms.js';
 import { excerpt } from './excerpt.js';
@@ -16,19 +16,8 @@ export interface SearchRequest {
   exact?: boolean | undefined;
 }
 
-export interface IndexStats {
-  documents: number;
-  chunks: number;
-  vectors: number;
-  vectors_pending: number;
-  vectors_refused: number;
-  embedding_model: string | null;
-  embedding_dimensions: number | null;
-  last_commit_seq: number;
-  vectors_seq: number;
-  database_bytes: number;
-  schema_version: number;
-}
+/** The index's statistics: the `stats` answer, less what the pipeline adds. */
+export type IndexStats = Omit<ResponseBody<'stats'>, 'queued_documents'>;
 
 export interface SearchOutcome {
   results: SearchResult[];

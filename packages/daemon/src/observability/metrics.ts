@@ -9,6 +9,8 @@ export interface MetricSources {
   embedderAvailable(): boolean | null;
 }
 
+type Scrape = { [K in keyof MetricSources]: ReturnType<MetricSources[K]> };
+
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
@@ -18,6 +20,8 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 export class DaemonMetrics {
   readonly registry = new Registry();
   #sources: MetricSources | null = null;
+  /** The daemon's state, read once per scrape: several gauges share each reading. */
+  #scrape: Scrape | null = null;
   readonly #requests = new Counter({
     name: 'dindex_requests_total', help: 'Requests answered, by type and outcome (ok or the error code).',
     labelNames: ['type', 'outcome'] as const, registers: [this.registry],
@@ -37,29 +41,26 @@ export class DaemonMetrics {
   readonly #requestChildren = new Map<string, Counter.Internal>();
 
   constructor() {
-    const gauge = (name: string, help: string, read: (sources: MetricSources) => number | null): void => {
+    const gauge = (name: string, help: string, read: (state: Scrape) => number | null): void => {
       const metrics = this;
       new Gauge({
         name, help, registers: [this.registry],
         collect() {
-          const value = metrics.#sources ? read(metrics.#sources) : null;
+          const value = metrics.#scrape ? read(metrics.#scrape) : null;
           if (value !== null) this.set(value);
         },
       });
     };
-    gauge('dindex_documents', 'Documents in the index.', (s) => s.index().documents);
-    gauge('dindex_chunks', 'Chunks in the index.', (s) => s.index().chunks);
-    gauge('dindex_vectors', 'Chunk vectors stored in SQLite.', (s) => s.index().vectors);
-    gauge('dindex_vectors_pending', 'Chunks waiting for their vector.', (s) => s.index().vectors_pending);
-    gauge('dindex_vector_index_size', 'Vectors in the HNSW index.', (s) => s.vectorIndexSize());
-    gauge('dindex_embedder_available', 'Whether the embedder answers (1) or not (0).', (s) => {
-      const available = s.embedderAvailable();
-      return available === null ? null : Number(available);
-    });
-    gauge('dindex_queue_bytes', 'Text accepted but not yet committed.', (s) => s.queue().queued_bytes);
-    gauge('dindex_queue_documents', 'Documents accepted but not yet committed.', (s) => s.queue().queued_documents);
-    gauge('dindex_connections', 'Open client connections.', (s) => s.connections().connections);
-    gauge('dindex_inflight_requests', 'Requests being worked on.', (s) => s.connections().inflight);
+    gauge('dindex_documents', 'Documents in the index.', (s) => s.index.documents);
+    gauge('dindex_chunks', 'Chunks in the index.', (s) => s.index.chunks);
+    gauge('dindex_vectors', 'Chunk vectors stored in SQLite.', (s) => s.index.vectors);
+    gauge('dindex_vectors_pending', 'Chunks waiting for their vector.', (s) => s.index.vectors_pending);
+    gauge('dindex_vector_index_size', 'Vectors in the HNSW index.', (s) => s.vectorIndexSize);
+    gauge('dindex_embedder_available', 'Whether the embedder answers (1) or not (0).', (s) => (s.embedderAvailable === null ? null : Number(s.embedderAvailable)));
+    gauge('dindex_queue_bytes', 'Text accepted but not yet committed.', (s) => s.queue.queued_bytes);
+    gauge('dindex_queue_documents', 'Documents accepted but not yet committed.', (s) => s.queue.queued_documents);
+    gauge('dindex_connections', 'Open client connections.', (s) => s.connections.connections);
+    gauge('dindex_inflight_requests', 'Requests being worked on.', (s) => s.connections.inflight);
   }
 
   attach(sources: MetricSources): void {
@@ -88,7 +89,15 @@ export class DaemonMetrics {
     this.#commitSeconds.observe(seconds);
   }
 
-  text(): Promise<string> {
+  async text(): Promise<string> {
+    const sources = this.#sources;
+    this.#scrape = sources && {
+      index: sources.index(),
+      queue: sources.queue(),
+      connections: sources.connections(),
+      vectorIndexSize: sources.vectorIndexSize(),
+      embedderAvailable: sources.embedderAvailable(),
+    };
     return this.registry.metrics();
   }
 }

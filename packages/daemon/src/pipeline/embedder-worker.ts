@@ -37,7 +37,7 @@ const selectPending = db.prepare<[number, number], PendingRow>(
   `SELECT p.chunk_id, p.since_seq, c.title, c.heading, c.text FROM vectors_pending p JOIN chunks c ON c.rowid = p.chunk_id
    WHERE p.chunk_id > ? AND p.refused IS NULL ORDER BY p.chunk_id LIMIT ?`);
 
-const state: EmbedderState = { model: service.model, dimensions: null, available: true, lastError: null, mismatch: null };
+const state: EmbedderState = { model: service.model, dimensions: null, available: true, last_error: null, mismatch: null };
 checkModel();
 
 /** Reads the index's model and dimension: a different model pauses embedding until a re-embed. */
@@ -57,16 +57,16 @@ function report(): void {
 }
 
 function succeeded(): void {
-  if (state.available && state.lastError === null) return;
+  if (state.available && state.last_error === null) return;
   state.available = true;
-  state.lastError = null;
+  state.last_error = null;
   report();
   wakeFiller();
 }
 
 function failed(err: unknown): void {
   state.available = false;
-  state.lastError = (err as Error).message;
+  state.last_error = (err as Error).message;
   report();
 }
 

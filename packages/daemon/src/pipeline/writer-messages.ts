@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { Document } from '@dindex/protocol';
+import type { Document, EmbeddingStatus } from '@dindex/protocol';
 import type { EmbeddingConfig } from '../config/schema.js';
 import type { IntegrityCheck } from '../index/integrity.js';
 import type { PreparedDocument } from './prepare-document.js';
@@ -115,13 +115,10 @@ export function storageErrorCode(err: unknown): StorageErrorCode {
 }
 
 /** How the embedding thread is doing; the main thread keeps the latest for `status`. */
-export interface EmbedderState {
+export type EmbedderState = Pick<EmbeddingStatus, 'available' | 'last_error' | 'mismatch'> & {
   model: string;
   dimensions: number | null;
-  available: boolean;
-  lastError: string | null;
-  mismatch: string | null;
-}
+};
 
 export type ToEmbedder = { op: 'query'; id: number; text: string };
 

@@ -1,13 +1,7 @@
-import type { SearchFilter, SearchMode, SearchResult } from '@dindex/protocol';
+import type { ParsedRequestBody, SearchMode, SearchResult } from '@dindex/protocol';
 
-export interface SearchQuery {
-  query: string;
-  k: number;
-  mode?: SearchMode | undefined;
-  filter?: SearchFilter | undefined;
-  exact?: boolean | undefined;
-  explain?: boolean | undefined;
-}
+/** A validated `search` request. */
+export type SearchQuery = ParsedRequestBody<'search'>;
 
 export interface SearchAnswer {
   mode: SearchMode;

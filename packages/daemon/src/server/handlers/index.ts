@@ -5,7 +5,8 @@ import { handleSearch } from './search.js';
 import { handleCommit, handleDelete, handleStats } from './writes.js';
 import { handlePing } from './ping.js';
 import { handleShutdown } from './shutdown.js';
-import { handleMetrics, handleStatus } from './status.js';
+import { handleStatus } from './status.js';
+import { handleMetrics } from './metrics.js';
 import { handleReembed } from './vectors.js';
 import { handleDoctor } from './doctor.js';
 

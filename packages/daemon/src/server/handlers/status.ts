@@ -6,7 +6,7 @@ import type { Handler } from '../dispatcher.js';
 function embeddingStatus(state: EmbedderState | null, provider: EmbeddingProvider, stats: { vectors_pending: number; vectors_refused: number }): EmbeddingStatus {
   const counts = { pending: stats.vectors_pending, refused: stats.vectors_refused };
   if (!state) return { provider, model: null, dimensions: null, available: false, last_error: null, ...counts, mismatch: null };
-  return { provider, model: state.model, dimensions: state.dimensions, available: state.available, last_error: state.lastError, ...counts, mismatch: state.mismatch };
+  return { provider, ...state, ...counts };
 }
 
 export const handleStatus: Handler<'status'> = (_body, { daemon }) => {
@@ -32,5 +32,3 @@ export const handleStatus: Handler<'status'> = (_body, { daemon }) => {
     metrics_url: daemon.metricsUrl(),
   };
 };
-
-export const handleMetrics: Handler<'metrics'> = async (_body, { daemon }) => ({ text: await daemon.metrics.text() });
