@@ -174,6 +174,30 @@ describe('integrity', () => {
     }
   });
 
+  it('skips the start-up checks only when the files are as a clean stop left them', async () => {
+    const t = makeTestEnv();
+    try {
+      let daemon = await spawnDaemon(t);
+      let client = await DaemonClient.connect({ socket: t.socket });
+      await client.index(Array.from({ length: 10 }, (_, i) => doc(i)));
+      client.close();
+      await stop(daemon);
+      daemon = await spawnDaemon(t);
+      expect(daemon.output()).toContain('start-up checks skipped');
+      client = await DaemonClient.connect({ socket: t.socket });
+      await client.index([doc(99)]);
+      client.close();
+      process.kill(daemon.pid, 'SIGKILL');
+      await daemon.exited;
+      // After a crash the checks run.
+      daemon = await spawnDaemon(t);
+      expect(daemon.output()).not.toContain('start-up checks skipped');
+      await stop(daemon);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('refuses to start on a damaged database file, saying what to do, and changes nothing', async () => {
     const t = makeTestEnv();
     try {

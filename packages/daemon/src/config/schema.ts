@@ -21,7 +21,10 @@ export const IndexConfigSchema = z.strictObject({
   queue_capacity_bytes: z.number().int().min(1024).max(8 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   /** Largest chunk, in characters. */
   chunk_size: z.number().int().min(50).max(100_000).default(1000),
-  /** At start: SQLite's quick check, FTS5's integrity check (rebuilt if broken), the counters. */
+  /**
+   * At start: SQLite's quick check, FTS5's integrity check (rebuilt if broken), the counters —
+   * unless the files are exactly as the last clean stop left them.
+   */
   startup_checks: z.boolean().default(true),
   /** Characters of context repeated from one chunk into the next. */
   chunk_overlap: z.number().int().min(0).max(50_000).default(150),

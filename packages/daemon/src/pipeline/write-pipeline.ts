@@ -53,7 +53,7 @@ export class WritePipeline {
   #onCommit: (ms: number) => void = () => {};
   readonly #queries = new Map<number, { resolve(vector: Float32Array): void; reject(error: DindexError): void }>();
   #nextQuery = 1;
-  readonly #reports = new Map<number, (checks: IntegrityCheck[]) => void>();
+  readonly #reports = new Map<number, { resolve(checks: IntegrityCheck[]): void; reject(error: DindexError): void }>();
   readonly #log: Logger;
   readonly #capacityBytes: number;
   readonly #outstanding = new Map<number, OutstandingBatch>();
@@ -112,6 +112,7 @@ export class WritePipeline {
     const chunker = new Worker(new URL('./chunker-worker.js', import.meta.url), { workerData: chunkerData, transferList: [chunkerNext] });
     const pipeline = new WritePipeline(chunker, embedder, log, options.queueCapacityBytes, options.embedding.provider);
     pipeline.#lastCommitSeq = ready.op === 'ready' ? ready.lastCommitSeq : 0;
+    if (ready.op === 'ready' && ready.checksSkipped) log.info('database unchanged since a clean stop; start-up checks skipped');
     for (const check of ready.op === 'ready' ? ready.checks : []) {
       if (check.repaired) log.warn({ check: check.name, detail: check.detail }, 'repaired at start');
     }
@@ -163,8 +164,8 @@ export class WritePipeline {
   doctor(repair: boolean): Promise<IntegrityCheck[]> {
     if (this.#failure) return Promise.reject(this.#failure);
     const id = this.#nextQuery++;
-    return new Promise((resolve) => {
-      this.#reports.set(id, resolve);
+    return new Promise((resolve, reject) => {
+      this.#reports.set(id, { resolve, reject });
       this.#post({ op: 'doctor', id, repair });
     });
   }
@@ -249,7 +250,7 @@ export class WritePipeline {
       case 'embedder-failed':
         break;
       case 'doctor-report':
-        this.#reports.get(message.id)?.(message.checks);
+        this.#reports.get(message.id)?.resolve(message.checks);
         this.#reports.delete(message.id);
         break;
       case 'query-vector':
@@ -303,6 +304,8 @@ export class WritePipeline {
     for (const batch of [...this.#outstanding.keys()]) this.#settle(batch, (b) => b.reject(this.#failure!));
     for (const query of this.#queries.values()) query.reject(new DindexError('EMBEDDER_UNAVAILABLE', this.#failure.message));
     this.#queries.clear();
+    for (const report of this.#reports.values()) report.reject(this.#failure);
+    this.#reports.clear();
     this.#onClosed();
   }
 }

@@ -97,7 +97,8 @@ export interface VectorUpdate {
 export type ToVectorIndex = VectorUpdate | { op: 'end' };
 
 export type PipelineEvent =
-  | { op: 'ready'; lastCommitSeq: number; checks: IntegrityCheck[] }
+  /** `checksSkipped`: the files were as a clean stop left them (see index/clean-stop.ts). */
+  | { op: 'ready'; lastCommitSeq: number; checks: IntegrityCheck[]; checksSkipped: boolean }
   | { op: 'doctor-report'; id: number; checks: IntegrityCheck[] }
   | { op: 'committed'; seq: number; tookMs: number; batches: BatchOutcome[] }
   | { op: 'failed'; batches: number[]; code: StorageErrorCode; message: string }

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { openWriter } from '../index/database.js';
+import { recordCleanStop, takeCleanStop } from '../index/clean-stop.js';
 import { checkDatabase, type IntegrityCheck } from '../index/integrity.js';
 import { DocumentWriter, type PendingWrite } from './document-writer.js';
 import { storageErrorCode, type PipelineEvent, type ToVectorIndex, type ToWriter, type WriterData } from './writer-messages.js';
@@ -15,23 +16,24 @@ const { settings, previous, vectorUpdates } = workerData as WriterData;
 const send = (message: PipelineEvent): void => parentPort!.postMessage(message);
 const toVectorIndex = (message: ToVectorIndex): void => vectorUpdates.postMessage(message);
 
-const { db, writer, checks } = open();
+const { db, writer, checks, verified } = open();
 
 /**
  * Opens, migrates and checks the database. Errors are rethrown as plain Errors: SQLite's own
  * error class loses its message on the way to the main thread.
  */
-function open(): { db: Database.Database; writer: DocumentWriter; checks: IntegrityCheck[] } {
+function open(): { db: Database.Database; writer: DocumentWriter; checks: IntegrityCheck[]; verified: boolean } {
   try {
+    const verified = takeCleanStop(settings.databaseFile);
     const db = openWriter(settings.databaseFile);
-    const checks = settings.startupChecks ? checkDatabase(db, { full: false, repair: true }) : [];
+    const checks = settings.startupChecks && !verified ? checkDatabase(db, { full: false, repair: true }) : [];
     const damaged = checks.find((c) => c.name === 'sqlite' && !c.ok);
     if (damaged) {
       throw new Error(`${settings.databaseFile} is damaged (${damaged.detail}); nothing was changed. Move it aside and index again, or restore a backup`);
     }
     const writer = new DocumentWriter(db, settings.embeddingModel !== null);
     if (settings.embeddingModel !== null) writer.adoptModel(settings.embeddingModel);
-    return { db, writer, checks };
+    return { db, writer, checks, verified };
   } catch (err) {
     const code = (err as { code?: string }).code;
     throw new Error(`${(err as Error).message}${code ? ` (${code})` : ''}`);
@@ -110,6 +112,7 @@ previous.on('message', (message: ToWriter) => {
       // Fold the WAL into the database file, so a stopped index is one self-contained file.
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
+      recordCleanStop(settings.databaseFile);
       toVectorIndex({ op: 'end' });
       vectorUpdates.close();
       send({ op: 'closed' });
@@ -118,4 +121,4 @@ previous.on('message', (message: ToWriter) => {
   }
 });
 
-send({ op: 'ready', lastCommitSeq: writer.lastCommitSeq, checks });
+send({ op: 'ready', lastCommitSeq: writer.lastCommitSeq, checks, checksSkipped: verified });
