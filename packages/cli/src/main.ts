@@ -72,6 +72,45 @@ export async function run(argv: string[], version: string): Promise<void> {
     .description('embed every chunk again with the configured model (after changing it)')
     .option('--detach', 'return at once; the daemon carries on in the background')
     .action(async (opts: { detach?: boolean }) => (await import('./commands/reembed.js')).reembed({ ...globals(), ...opts }));
+  program.command('import')
+    .description('import a file as a background job in the daemon (JSONL, MediaWiki XML dump, WARC)')
+    .argument('<file>', 'the file; the daemon reads it (plain, .bz2 for dumps, .gz for WARC)')
+    .addOption(new Option('--format <format>', 'what the file holds').choices(['jsonl', 'wikipedia', 'warc']).makeOptionMandatory())
+    .option('--detach', 'print the job id and return; the daemon carries on')
+    .action(async (file: string, opts: { format: 'jsonl' | 'wikipedia' | 'warc'; detach?: boolean }) =>
+      (await import('./commands/jobs.js')).importFile(file, { ...globals(), ...opts }));
+  program.command('scrape')
+    .description('crawl web pages into the index as a background job (robots.txt honoured)')
+    .argument('<urls...>', 'http(s) URLs to start from')
+    .option('--depth <n>', 'links to follow from the start pages', '2')
+    .option('--max-pages <n>', 'stop after indexing this many pages', '100')
+    .option('--all-hosts', 'follow links to other hosts too')
+    .option('--detach', 'print the job id and return; the daemon carries on')
+    .action(async (urls: string[], opts: { depth: string; maxPages: string; allHosts?: boolean; detach?: boolean }) =>
+      (await import('./commands/jobs.js')).scrape(urls, { ...globals(), ...opts }));
+  const jobs = program.command('jobs').description('background jobs: list, show, watch, cancel, resume').exitOverride();
+  jobs.command('list', { isDefault: true })
+    .description('jobs, newest first')
+    .addOption(new Option('--state <state>', 'only jobs in this state').choices(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']))
+    .option('--limit <n>', 'at most this many', '50')
+    .action(async (opts: { state?: 'queued'; limit: string }) => (await import('./commands/jobs.js')).jobsList({ ...globals(), ...opts }));
+  jobs.command('show')
+    .description("a job's state, progress, counts and latest problems")
+    .argument('<id>')
+    .action(async (id: string) => (await import('./commands/jobs.js')).jobsShow(id, globals()));
+  jobs.command('watch')
+    .description('follow a job until it ends')
+    .argument('<id>')
+    .action(async (id: string) => (await import('./commands/jobs.js')).jobsWatch(id, globals()));
+  jobs.command('cancel')
+    .description('stop a job; what it indexed stays, and it can be resumed')
+    .argument('<id>')
+    .action(async (id: string) => (await import('./commands/jobs.js')).jobsCancel(id, globals()));
+  jobs.command('resume')
+    .description('continue an interrupted, failed or cancelled job from its last commit')
+    .argument('<id>')
+    .option('--detach', 'return at once')
+    .action(async (id: string, opts: { detach?: boolean }) => (await import('./commands/jobs.js')).jobsResume(id, { ...globals(), ...opts }));
   const service = program.command('service').description('run the daemon as a systemd user service').exitOverride();
   service.command('install')
     .description('write and enable the user units (socket activation); prints them where systemd is absent')

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  PROTOCOL_VERSION, type Document, type RequestBody, type RequestType, type ResponseBody,
+  PROTOCOL_VERSION, type Document, type RequestBody, type RequestType, type ResponseBody, JOB_PROGRESS_EVENT, type JobInfo, type JobState,
 } from '@dindex/protocol';
 import { IndexWriter, type IndexSummary, type IndexWriterOptions } from './index-writer.js';
 import { daemonEntryVersion, startDaemon } from './autostart.js';
@@ -181,6 +181,45 @@ export class DaemonClient {
    */
   reembed(options?: RequestOptions): Promise<ResponseBody<'reembed'>> {
     return this.request('reembed', {}, options);
+  }
+
+  /** Starts a background job (an import of a file the daemon reads, or a scrape); resolves once it is queued. */
+  startJob(spec: RequestBody<'jobs.start'>['spec'], options?: RequestOptions): Promise<JobInfo> {
+    return this.request('jobs.start', { spec }, options);
+  }
+
+  /** Jobs, newest first. */
+  async jobs(options: RequestOptions & { state?: JobState; limit?: number } = {}): Promise<JobInfo[]> {
+    const { state, limit, ...rest } = options;
+    return (await this.request('jobs.list', { ...(state ? { state } : {}), ...(limit ? { limit } : {}) }, rest)).jobs;
+  }
+
+  job(id: string, options?: RequestOptions): Promise<JobInfo> {
+    return this.request('jobs.get', { id }, options);
+  }
+
+  /** Stops a job; resolves once it has stopped and what it handed over is committed. */
+  cancelJob(id: string, options?: RequestOptions): Promise<JobInfo> {
+    return this.request('jobs.cancel', { id }, { timeoutMs: 0, ...options });
+  }
+
+  /** Continues an interrupted, failed or cancelled job from its last committed checkpoint. */
+  resumeJob(id: string, options?: RequestOptions): Promise<JobInfo> {
+    return this.request('jobs.resume', { id }, options);
+  }
+
+  /**
+   * Follows a job: `onProgress` gets it now and as it advances (a few times a second at most);
+   * resolves with the job once it has ended. Abort `signal` to stop watching (the job goes on).
+   */
+  watchJob(id: string, onProgress: (job: JobInfo) => void, options: RequestOptions = {}): Promise<JobInfo> {
+    return this.request('jobs.watch', { id }, {
+      timeoutMs: 0,
+      ...options,
+      onEvent: (type, body) => {
+        if (type === JOB_PROGRESS_EVENT) onProgress(body as JobInfo);
+      },
+    });
   }
 
   get closed(): boolean {

@@ -11,6 +11,8 @@ export interface RequestOptions {
   /** Per-request timeout; 0 waits forever. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Receives the events the daemon pushes for this request (a subscription such as `jobs.watch`). */
+  onEvent?: (type: string, body: unknown) => void;
 }
 
 /** A request awaiting its answer; one object per request keeps the hot path light. */
@@ -26,6 +28,7 @@ class PendingRequest {
     readonly deadline: number,
     readonly timeoutMs: number,
     readonly signal: AbortSignal | undefined,
+    readonly onEvent: ((type: string, body: unknown) => void) | undefined,
   ) {}
 
   detach(): void {
@@ -78,7 +81,7 @@ export class ClientConnection {
     const id = this.#nextId++;
     const timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
     return new Promise<unknown>((resolve, reject) => {
-      const pending = new PendingRequest(id, type, resolve, reject, timeoutMs > 0 ? Date.now() + timeoutMs : 0, timeoutMs, options.signal);
+      const pending = new PendingRequest(id, type, resolve, reject, timeoutMs > 0 ? Date.now() + timeoutMs : 0, timeoutMs, options.signal, options.onEvent);
       if (options.signal) {
         pending.onAbort = () => this.#abandon(pending, new RequestCancelledError(type));
         options.signal.addEventListener('abort', pending.onAbort, { once: true });
@@ -105,6 +108,8 @@ export class ClientConnection {
       pending.detach();
       if (message.ok) pending.resolve(message.body);
       else pending.reject(toRemoteError(message.error));
+    } else if (message.kind === 'event') {
+      this.#pending.get(message.sub)?.onEvent?.(message.type, message.body);
     } else if (message.kind === 'error') {
       this.#shutdown(toRemoteError(message.error));
     }

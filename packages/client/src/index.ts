@@ -5,4 +5,5 @@ export { startDaemon, type StartDaemonOptions, type StartOutcome } from './autos
 export { resolveClientPaths, type ClientPaths } from './paths.js';
 export { isProcessRunning } from './process.js';
 export * from './errors.js';
-export { DindexError, ERROR_CODES, type ErrorCode, type Document, type SearchResult } from '@dindex/protocol';
+export { DindexError, ERROR_CODES, type ErrorCode, type Document, type SearchResult,
+  type JobInfo, type JobSpec, type JobState, type ImportFormat } from '@dindex/protocol';

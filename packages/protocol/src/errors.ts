@@ -30,6 +30,13 @@ export const ERROR_CODES = {
   READ_ONLY: { area: 'index', summary: 'The index directory or its filesystem is read-only; searches go on, writes fail until it is writable.' },
   STORAGE_ERROR: { area: 'index', summary: 'The database refused a write (disk full, read-only, damaged); nothing committed is lost.' },
 
+  // Jobs.
+  JOB_NOT_FOUND: { area: 'jobs', summary: 'No job has the given id; `dindex jobs list` shows the known ones.' },
+  JOB_STATE: { area: 'jobs', summary: 'The job is not in a state that allows this (resume a finished job, cancel a stopped one).' },
+  PATH_NOT_ALLOWED: { area: 'jobs', summary: 'The daemon may not read this path for the caller: the socket is shared and the path is outside import_roots.' },
+  FILE_UNREADABLE: { area: 'jobs', summary: 'The file named by an import job does not exist or cannot be read by the daemon.' },
+  ADDRESS_NOT_ALLOWED: { area: 'jobs', summary: 'A scrape URL resolves to a loopback, private or link-local address, and scrape.allow_private_addresses is off.' },
+
   // Daemon start-up and lifecycle.
   ALREADY_RUNNING: { area: 'lifecycle', summary: 'Another daemon already owns this data directory.' },
   CONFIG_INVALID: { area: 'lifecycle', summary: 'The configuration file, environment or flags hold an invalid value.' },
@@ -46,7 +53,7 @@ export const ERROR_CODES = {
   DAEMON_VERSION_MISMATCH: { area: 'client', summary: 'A busy daemon of another version is running; restart it when idle (`dindex daemon restart`).' },
 } as const satisfies Record<string, { area: ErrorArea; summary: string }>;
 
-export type ErrorArea = 'framing' | 'request' | 'index' | 'lifecycle' | 'client';
+export type ErrorArea = 'framing' | 'request' | 'index' | 'jobs' | 'lifecycle' | 'client';
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 export function isErrorCode(value: unknown): value is ErrorCode {

@@ -88,6 +88,36 @@ export const VectorsConfigSchema = z.strictObject({
   save_interval_ms: z.number().int().min(100).max(86_400_000).default(10_000),
 });
 
+export const JobsConfigSchema = z.strictObject({
+  /** Jobs running at once; more wait their turn. */
+  concurrency: z.number().int().min(1).max(64).default(2),
+  /**
+   * Directories import jobs may read from when the socket is shared (socket_mode other than
+   * 0600); with a private socket the caller is the daemon's own user and any readable path goes.
+   * In the environment, ':'-separated.
+   */
+  import_roots: z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(':').filter(Boolean) : v),
+    z.array(z.string().refine((p) => p.startsWith('/'), 'an absolute path')),
+  ).default([]),
+});
+
+export const ScrapeConfigSchema = z.strictObject({
+  /** Fetch from loopback, private, link-local and other non-public addresses (off: no SSRF into the local network). */
+  allow_private_addresses: z.boolean().default(false),
+  user_agent: z.string().min(1).max(500).default('dindex (local document index; respects robots.txt)'),
+  /** Pages fetched at once per scrape job. */
+  concurrency: z.number().int().min(1).max(64).default(4),
+  /** Pause between two requests to the same host, unless its robots.txt asks for a longer crawl-delay. */
+  host_delay_ms: z.number().int().min(0).max(600_000).default(1000),
+  timeout_ms: z.number().int().min(100).max(600_000).default(15_000),
+  /** Larger bodies are abandoned and the page counted as rejected. */
+  max_body_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(5 * 1024 * 1024),
+  max_redirects: z.number().int().min(0).max(20).default(5),
+  /** How long a host's robots.txt is trusted before it is fetched again. */
+  robots_cache_ms: z.number().int().min(0).max(7 * 86_400_000).default(3_600_000),
+});
+
 export const MetricsConfigSchema = z.strictObject({
   /** host:port of an HTTP listener for Prometheus (`GET /metrics`); loopback only; empty: none. */
   listen: z.string().default('').refine((v) => {
@@ -123,8 +153,12 @@ export const ConfigSchema = z.strictObject({
   embedding: EmbeddingConfigSchema.default(() => EmbeddingConfigSchema.parse({})),
   vectors: VectorsConfigSchema.default(() => VectorsConfigSchema.parse({})),
   metrics: MetricsConfigSchema.default(() => MetricsConfigSchema.parse({})),
+  jobs: JobsConfigSchema.default(() => JobsConfigSchema.parse({})),
+  scrape: ScrapeConfigSchema.default(() => ScrapeConfigSchema.parse({})),
 });
 
 export type Config = z.output<typeof ConfigSchema>;
 export type EmbeddingConfig = Config['embedding'];
 export type VectorsConfig = Config['vectors'];
+export type JobsConfig = Config['jobs'];
+export type ScrapeConfig = Config['scrape'];

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
  * Vectors (little-endian f32, unit length) belong to chunks; a chunk committed before its vector
  * could be made is listed in `vectors_pending`. `meta` records the model that made the vectors
  * and `vectors_seq`, the last commit that changed them (the HNSW file is checked against it).
+ * `jobs` holds background jobs with their last checkpoint.
  */
 const MIGRATIONS: string[] = [
   `
@@ -65,6 +66,25 @@ const MIGRATIONS: string[] = [
   CREATE INDEX vectors_pending_refused ON vectors_pending (chunk_id) WHERE refused IS NOT NULL;
   INSERT INTO meta (key, value) VALUES ('vectors', 0), ('vectors_pending', 0), ('vectors_seq', 0),
     ('embedding_model', NULL), ('embedding_dimensions', NULL);
+  `,
+  `
+  CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    spec TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    error TEXT,
+    -- Where the source stands after the last committed batch (JSON, the source's own shape);
+    -- written in the same transaction as that batch's documents, so a resumed job repeats nothing.
+    checkpoint TEXT,
+    -- The source's own tally at that checkpoint (JSON): rejected records, problems, progress.
+    report TEXT,
+    documents INTEGER NOT NULL DEFAULT 0,
+    chunks INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0
+  );
   `,
 ];
 

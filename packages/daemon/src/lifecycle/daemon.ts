@@ -13,6 +13,7 @@ import { SearchService } from '../search/search-service.js';
 import { VectorIndex } from '../vectors/vector-index.js';
 import { IndexStreams } from '../pipeline/index-streams.js';
 import { WritePipeline } from '../pipeline/write-pipeline.js';
+import { JobManager } from '../jobs/job-manager.js';
 import type { DaemonServices, DaemonState, IndexServices } from '../server/context.js';
 import { createDispatcher } from '../server/dispatcher.js';
 import { handlers } from '../server/handlers/index.js';
@@ -136,6 +137,7 @@ export class Daemon implements DaemonServices {
     } catch (err) {
       await this.#metricsServer?.close();
       this.#server?.closeAll();
+      await this.#index?.jobs.close();
       await this.#index?.pipeline.close();
       await this.#index?.vectors.close();
       await this.#index?.search.close();
@@ -210,11 +212,14 @@ export class Daemon implements DaemonServices {
       }, this.#log);
       const searcher = new Searcher(openReader(file), file, search);
       const pool = new SearchPool({ databaseFile: file, settings: search }, search.threads || os.availableParallelism(), this.#log);
+      const jobs = new JobManager({ pipeline, config: () => this.#config, socket: () => this.paths.socket, log: this.#log });
+      await jobs.restore();
       return {
         pipeline,
         vectors: vectorIndex,
         search: new SearchService({ searcher, pool, pipeline, vectors: vectorIndex, settings: search, provider: embedding.provider }),
         streams: new IndexStreams(),
+        jobs,
       };
     } catch (err) {
       await pipeline.close();
@@ -226,6 +231,8 @@ export class Daemon implements DaemonServices {
     this.#log.info({ reason }, 'stopping');
     this.#notifier?.stopping();
     this.#state = 'draining';
+    // Jobs stop first: their watchers are requests in flight that would otherwise hold the drain.
+    await this.#index?.jobs.close();
     const server = this.#server;
     if (server) {
       server.stopAccepting();

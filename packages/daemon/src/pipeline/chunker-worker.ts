@@ -21,7 +21,7 @@ parentPort!.on('message', (message: ToChunker) => {
     return;
   }
   try {
-    forward({ op: 'documents', batch: message.batch, documents: message.documents.map((d) => prepareDocument(d, chunking)) });
+    forward({ ...message, documents: message.documents.map((d) => prepareDocument(d, chunking)) });
   } catch (err) {
     toMain({ op: 'failed', batches: [message.batch], code: 'STORAGE_ERROR', message: `could not chunk a document: ${(err as Error).message}` });
   }

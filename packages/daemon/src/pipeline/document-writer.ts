@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { JobTable, type JobCheckpoint, type JobStateRow } from '../index/job-table.js';
 import type { BatchOutcome, EmbeddedDocument, PendingChunkRef, VectorUpdate } from './writer-messages.js';
 
 /** A pending write, in arrival order. */
@@ -8,6 +9,8 @@ export type PendingWrite =
   | { kind: 'vectors'; chunks: PendingChunkRef[]; vectors: Float32Array }
   | { kind: 'refused'; chunks: PendingChunkRef[]; reason: string }
   | { kind: 'reembed'; batch: number; model: string }
+  | { kind: 'job'; batch: number; row: JobStateRow }
+  | { kind: 'job-checkpoint'; batch: number; job: JobCheckpoint }
   | { kind: 'marker'; batch: number };
 
 export interface CommitResult {
@@ -39,6 +42,7 @@ export class DocumentWriter {
   readonly #refusePending: Database.Statement<[string, number, number]>;
   readonly #readMeta: Database.Statement<[string], { value: number | string | null }>;
   readonly #writeMeta: Database.Statement<[string, number | string | null]>;
+  readonly jobs: JobTable;
 
   constructor(db: Database.Database, embeddings: boolean) {
     this.#db = db;
@@ -56,6 +60,7 @@ export class DocumentWriter {
     this.#deletePending = db.prepare('DELETE FROM vectors_pending WHERE chunk_id = ? AND since_seq = ?');
     this.#refusePending = db.prepare('UPDATE vectors_pending SET refused = ? WHERE chunk_id = ? AND since_seq = ?');
     this.#readMeta = db.prepare('SELECT value FROM meta WHERE key = ?');
+    this.jobs = new JobTable(db);
     this.#writeMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   }
 
@@ -144,6 +149,14 @@ export class DocumentWriter {
             });
             break;
           }
+          case 'job':
+            this.jobs.saveState(write.row);
+            outcome(write.batch);
+            break;
+          case 'job-checkpoint':
+            // The batch's documents were applied just before: its outcome is what they committed.
+            this.jobs.saveCheckpoint(write.job, outcome(write.batch));
+            break;
           case 'refused':
             for (const { chunkId, sinceSeq } of write.chunks) this.#refusePending.run(write.reason, chunkId, sinceSeq);
             break;

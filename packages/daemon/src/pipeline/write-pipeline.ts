@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { DindexError, type Document, type EmbeddingProvider } from '@dindex/protocol';
 import type { EmbeddingConfig } from '../config/schema.js';
 import type { IntegrityCheck } from '../index/integrity.js';
+import type { JobCheckpoint, JobRow, JobStateRow } from '../index/job-table.js';
 import type {
   BatchOutcome, ChunkerData, EmbedderData, EmbedderEvent, EmbedderState, PipelineEvent, PipelineSettings, StorageErrorCode, ToChunker,
   ToEmbedder, WriterData,
@@ -69,6 +70,8 @@ export class WritePipeline {
   #closed: Promise<void> | null = null;
   #onClosed: () => void = () => {};
   #failure: DindexError | null = null;
+  /** The jobs table as the writer found it at start. */
+  #storedJobs: JobRow[] = [];
 
   private constructor(chunker: Worker, embedder: Worker | null, log: Logger, capacityBytes: number, readonly embeddingProvider: EmbeddingProvider) {
     this.#chunker = chunker;
@@ -112,6 +115,7 @@ export class WritePipeline {
     const chunker = new Worker(new URL('./chunker-worker.js', import.meta.url), { workerData: chunkerData, transferList: [chunkerNext] });
     const pipeline = new WritePipeline(chunker, embedder, log, options.queueCapacityBytes, options.embedding.provider);
     pipeline.#lastCommitSeq = ready.op === 'ready' ? ready.lastCommitSeq : 0;
+    pipeline.#storedJobs = ready.op === 'ready' ? ready.jobs : [];
     if (ready.op === 'ready' && ready.checksSkipped) log.info('database unchanged since a clean stop; start-up checks skipped');
     for (const check of ready.op === 'ready' ? ready.checks : []) {
       if (check.repaired) log.warn({ check: check.name, detail: check.detail }, 'repaired at start');
@@ -194,9 +198,24 @@ export class WritePipeline {
     return new Promise((resolve) => this.#admissions.push({ bytes, admit: resolve }));
   }
 
-  /** Queues admitted documents; the promise settles once they are committed. */
-  submitDocuments(documents: Document[], admittedBytes: number): Promise<BatchResult> {
-    return this.#submit(admittedBytes, documents.length, (batch) => ({ op: 'documents', batch, documents }));
+  /**
+   * Queues admitted documents; the promise settles once they are committed. A job's
+   * checkpoint after these documents commits in the same transaction as they do.
+   */
+  submitDocuments(documents: Document[], admittedBytes: number, job?: JobCheckpoint): Promise<BatchResult> {
+    return this.#submit(admittedBytes, documents.length, (batch) => ({ op: 'documents', batch, documents, ...(job ? { job } : {}) }));
+  }
+
+  /** Records a job's new state; settles once committed. */
+  saveJob(row: JobStateRow): Promise<BatchResult> {
+    return this.#submit(0, 0, (batch) => ({ op: 'job', batch, row }));
+  }
+
+  /** The jobs stored in the database when the pipeline started. */
+  takeStoredJobs(): JobRow[] {
+    const jobs = this.#storedJobs;
+    this.#storedJobs = [];
+    return jobs;
   }
 
   delete(ids: string[]): Promise<BatchResult> {

@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { Document, EmbeddingStatus } from '@dindex/protocol';
 import type { EmbeddingConfig } from '../config/schema.js';
 import type { IntegrityCheck } from '../index/integrity.js';
+import type { JobCheckpoint, JobRow, JobStateRow } from '../index/job-table.js';
 import type { PreparedDocument } from './prepare-document.js';
 
 /**
@@ -51,9 +52,12 @@ export type PassedOn =
   | { op: 'commit'; batch: number }
   | { op: 'reembed'; batch: number }
   | { op: 'doctor'; id: number; repair: boolean }
+  /** A job's state changed; committed at once. */
+  | { op: 'job'; batch: number; row: JobStateRow }
   | { op: 'close' };
 
-export type ToChunker = { op: 'documents'; batch: number; documents: Document[] } | PassedOn;
+/** `job`: documents from a job, whose checkpoint after them commits with them. */
+export type ToChunker = { op: 'documents'; batch: number; documents: Document[]; job?: JobCheckpoint } | PassedOn;
 
 /** A prepared document, with the vectors of its chunks (flat, `dimensions` apart) when they could be made. */
 export interface EmbeddedDocument extends PreparedDocument {
@@ -61,7 +65,7 @@ export interface EmbeddedDocument extends PreparedDocument {
 }
 
 export type ToWriter =
-  | { op: 'documents'; batch: number; documents: EmbeddedDocument[] }
+  | { op: 'documents'; batch: number; documents: EmbeddedDocument[]; job?: JobCheckpoint }
   /** Vectors for chunks committed earlier as pending. */
   | { op: 'vectors'; chunks: PendingChunkRef[]; vectors: Float32Array }
   /** Pending chunks whose text the embedder refuses: kept pending, skipped until a re-embed. */
@@ -98,7 +102,7 @@ export type ToVectorIndex = VectorUpdate | { op: 'end' };
 
 export type PipelineEvent =
   /** `checksSkipped`: the files were as a clean stop left them (see index/clean-stop.ts). */
-  | { op: 'ready'; lastCommitSeq: number; checks: IntegrityCheck[]; checksSkipped: boolean }
+  | { op: 'ready'; lastCommitSeq: number; checks: IntegrityCheck[]; checksSkipped: boolean; jobs: JobRow[] }
   | { op: 'doctor-report'; id: number; checks: IntegrityCheck[] }
   | { op: 'committed'; seq: number; tookMs: number; batches: BatchOutcome[] }
   | { op: 'failed'; batches: number[]; code: StorageErrorCode; message: string }

@@ -79,6 +79,7 @@ previous.on('message', (message: ToWriter) => {
         pending.push({ kind: 'document', batch: message.batch, doc });
         pendingChunks += doc.chunks.length;
       }
+      if (message.job) pending.push({ kind: 'job-checkpoint', batch: message.batch, job: message.job });
       schedule();
       break;
     case 'delete':
@@ -96,6 +97,10 @@ previous.on('message', (message: ToWriter) => {
       break;
     case 'reembed':
       pending.push({ kind: 'reembed', batch: message.batch, model: settings.embeddingModel ?? '' });
+      commit();
+      break;
+    case 'job':
+      pending.push({ kind: 'job', batch: message.batch, row: message.row });
       commit();
       break;
     case 'commit':
@@ -121,4 +126,4 @@ previous.on('message', (message: ToWriter) => {
   }
 });
 
-send({ op: 'ready', lastCommitSeq: writer.lastCommitSeq, checks, checksSkipped: verified });
+send({ op: 'ready', lastCommitSeq: writer.lastCommitSeq, checks, checksSkipped: verified, jobs: writer.jobs.all() });

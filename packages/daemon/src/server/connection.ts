@@ -119,7 +119,7 @@ export class Connection implements ConnectionHandle {
   /** Runs a request; a handler that answers synchronously is answered in the same tick. */
   #start(request: RequestEnvelope): void {
     const started = performance.now();
-    const scope = new RequestScope(this, this.#deps.daemon, this.#log);
+    const scope = new RequestScope(this, this.#deps.daemon, this.#log, (type, body) => this.#event(request.id, type, body));
     let outcome: unknown;
     try {
       this.#admit(request);
@@ -181,6 +181,15 @@ export class Connection implements ConnectionHandle {
     this.#send({ kind: 'res', id, ok: false, error: toWireError(err) });
   }
 
+  /**
+   * An event of a subscription. Events are snapshots that the next one supersedes, so while
+   * the peer is not reading they are dropped rather than buffered.
+   */
+  #event(sub: RequestId, type: string, body: unknown): void {
+    if (this.#writer.needsDrain || !this.#inflight.has(sub)) return;
+    this.#send({ kind: 'event', sub, type, body });
+  }
+
   #send(message: ServerMessage): void {
     if (this.#closed) return;
     if (!this.#writer.write(message)) this.#updateFlow();
@@ -228,6 +237,7 @@ class RequestScope implements RequestContext {
     readonly connection: ConnectionHandle,
     readonly daemon: DaemonServices,
     readonly log: Logger,
+    readonly emit: (type: string, body: unknown) => void,
   ) {}
 
   get flight(): InFlight {

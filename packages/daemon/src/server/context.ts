@@ -6,6 +6,7 @@ import type { VectorIndex } from '../vectors/vector-index.js';
 import type { DaemonPaths } from '../lifecycle/paths.js';
 import type { DaemonMetrics } from '../observability/metrics.js';
 import type { IndexStreams } from '../pipeline/index-streams.js';
+import type { JobManager } from '../jobs/job-manager.js';
 import type { WritePipeline } from '../pipeline/write-pipeline.js';
 
 export type DaemonState = z.infer<typeof DaemonStateSchema>;
@@ -32,6 +33,8 @@ export interface IndexServices {
   readonly search: SearchService;
   readonly vectors: VectorIndex;
   readonly streams: IndexStreams;
+  /** Background jobs (imports, scrapes) that feed the pipeline. */
+  readonly jobs: JobManager;
 }
 
 export interface ConnectionHandle {
@@ -47,4 +50,6 @@ export interface RequestContext {
   readonly connection: ConnectionHandle;
   readonly daemon: DaemonServices;
   readonly log: Logger;
+  /** Pushes an event to the client for this request (a subscription such as `jobs.watch`). */
+  emit(type: string, body: unknown): void;
 }

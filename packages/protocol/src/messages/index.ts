@@ -7,6 +7,7 @@ import { ping } from './ping.js';
 import { shutdown } from './shutdown.js';
 import { doctor, metrics, status } from './status.js';
 import { reembed } from './vectors.js';
+import { jobsCancel, jobsGet, jobsList, jobsResume, jobsStart, jobsWatch } from './jobs.js';
 
 export { defineRequest, type RequestDefinition } from './define.js';
 export { DaemonStateSchema, IntegrityCheckSchema } from './status.js';
@@ -17,6 +18,7 @@ export {
   type SearchResult, type SearchFilter, type SearchMode, type ResultExplanation,
 } from './search.js';
 export * from './vectors.js';
+export * from './jobs.js';
 
 /** Every request type of the protocol, by name. The daemon dispatches through this map. */
 export const REQUESTS = {
@@ -34,6 +36,12 @@ export const REQUESTS = {
   [reembed.type]: reembed,
   [metrics.type]: metrics,
   [doctor.type]: doctor,
+  [jobsStart.type]: jobsStart,
+  [jobsList.type]: jobsList,
+  [jobsGet.type]: jobsGet,
+  [jobsCancel.type]: jobsCancel,
+  [jobsResume.type]: jobsResume,
+  [jobsWatch.type]: jobsWatch,
 } as const;
 
 export type Requests = typeof REQUESTS;

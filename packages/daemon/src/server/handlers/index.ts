@@ -9,6 +9,9 @@ import { handleStatus } from './status.js';
 import { handleMetrics } from './metrics.js';
 import { handleReembed } from './vectors.js';
 import { handleDoctor } from './doctor.js';
+import {
+  handleJobsCancel, handleJobsGet, handleJobsList, handleJobsResume, handleJobsStart, handleJobsWatch,
+} from './jobs.js';
 
 export const handlers: HandlerMap = {
   hello: handleHello,
@@ -25,4 +28,10 @@ export const handlers: HandlerMap = {
   reembed: handleReembed,
   metrics: handleMetrics,
   doctor: handleDoctor,
+  'jobs.start': handleJobsStart,
+  'jobs.list': handleJobsList,
+  'jobs.get': handleJobsGet,
+  'jobs.cancel': handleJobsCancel,
+  'jobs.resume': handleJobsResume,
+  'jobs.watch': handleJobsWatch,
 };
