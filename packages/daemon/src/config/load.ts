@@ -72,7 +72,8 @@ function readFile(file: string): RawConfig {
 }
 
 function coerce(value: string): unknown {
-  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  // A leading zero marks an octal mode ("0660"), which the schema reads from the string.
+  if (/^-?\d+(\.\d+)?$/.test(value) && !/^0\d/.test(value)) return Number(value);
   if (value === 'true' || value === 'false') return value === 'true';
   return value;
 }

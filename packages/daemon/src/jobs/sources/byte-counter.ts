@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { Readable } from 'node:stream';
+import { PassThrough, pipeline } from 'node:stream';
 import bz2 from 'unbzip2-stream';
 
 /** A file read as a stream, with the count of its bytes read so far (progress against its size). */
@@ -13,7 +13,20 @@ export interface CountedFile {
 export function openCounted(file: string, signal: AbortSignal): CountedFile {
   const size = fs.statSync(file).size;
   const raw = fs.createReadStream(file, { highWaterMark: 256 * 1024, signal });
-  const content = isBzip2(file) ? new Readable().wrap(raw.pipe(bz2())) : raw;
+  let content: AsyncIterable<Buffer> = raw;
+  if (isBzip2(file)) {
+    // unbzip2-stream is a classic stream: pipeline() gives errors and the end a modern reader sees.
+    const out = new PassThrough();
+    pipeline(raw, bz2(), out, () => {});
+    content = (async function* () {
+      try {
+        yield* out as AsyncIterable<Buffer>;
+      } catch (err) {
+        if (signal.aborted) throw err;
+        throw new Error(`${file} is damaged or not bzip2 (${(err as Error).message})`);
+      }
+    })();
+  }
   return { size, bytesRead: () => raw.bytesRead, content };
 }
 

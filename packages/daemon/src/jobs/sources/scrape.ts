@@ -68,9 +68,12 @@ export function scrapeSource(spec: ScrapeSpec, config: ScrapeConfig): Source {
     };
     const targets = new Map<string, Target>();
     const pendingTarget = (url: string): Target => targets.get(url)!;
+    /** Whether a redirect may be followed; following it is another request, so it waits its turn too. */
     const policy = async (url: string): Promise<string | null> => {
       const rules = await robots.rules(url, ctx.signal);
-      return rules.allowed(url) ? null : 'disallowed by robots.txt';
+      if (!rules.allowed(url)) return 'disallowed by robots.txt';
+      await sleep(Math.max(config.host_delay_ms, rules.crawlDelayMs), undefined, { signal: ctx.signal });
+      return null;
     };
 
     try {
@@ -152,7 +155,7 @@ async function visit(target: Target, ctx: SourceContext, fetcher: PageFetcher, r
     }
     const document: Document = {
       id: finalUrl, source: finalUrl, title: read.title || finalUrl, text: read.text,
-      metadata: { type: 'web', status: page.status, fetched_at: new Date().toISOString() },
+      metadata: { type: 'web' },
     };
     return { target, document, links: read.links, finalUrl };
   } catch (err) {
