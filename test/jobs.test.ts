@@ -141,6 +141,27 @@ describe('import jobs', () => {
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/line 3: not JSON/);
     expect((await runCli(t, ['jobs', 'show', 'nosuchjob'])).stderr).toContain('JOB_NOT_FOUND');
+    const done = jobs.filter((j) => j.state === 'done').length;
+    expect((await client.status()).jobs).toMatchObject({ done, running: 0, queued: 0 });
+    expect(await client.metrics()).toContain(`dindex_jobs{state="done"} ${done}`);
+  });
+
+  it('a damaged file fails its job with a message that names it; the daemon goes on', async () => {
+    const good = path.join(t.dir, 'good.xml.bz2');
+    writeWikiDump(good, [{ title: 'Fine', text: 'fine text' }]);
+    const damaged = path.join(t.dir, 'damaged.xml.bz2');
+    const bytes = fs.readFileSync(good);
+    fs.writeFileSync(damaged, Buffer.concat([bytes.subarray(0, 40), Buffer.alloc(200, 0x55)]));
+    const job = await finish(client, await client.startJob({ kind: 'import', format: 'wikipedia', path: damaged }));
+    expect(job.state).toBe('failed');
+    expect(job.error).toContain(damaged);
+    expect(job.resumable).toBe(true);
+    const notWarc = path.join(t.dir, 'not.warc');
+    fs.writeFileSync(notWarc, 'this is not a web archive\n');
+    const warc = await finish(client, await client.startJob({ kind: 'import', format: 'warc', path: notWarc }));
+    expect(warc.state).toBe('failed');
+    expect(warc.error).toBeTruthy();
+    expect(await client.ping()).toBeTruthy();
   });
 });
 

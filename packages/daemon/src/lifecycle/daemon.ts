@@ -178,6 +178,7 @@ export class Daemon implements DaemonServices {
       connections: () => ({ connections: server.connectionCount, inflight: server.inflightCount }),
       vectorIndexSize: () => index.vectors.status().size,
       embedderAvailable: () => index.pipeline.embedder?.available ?? null,
+      jobs: () => index.jobs.counts(),
     });
   }
 

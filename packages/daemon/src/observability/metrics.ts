@@ -7,6 +7,7 @@ export interface MetricSources {
   connections(): { connections: number; inflight: number };
   vectorIndexSize(): number;
   embedderAvailable(): boolean | null;
+  jobs(): Record<string, number>;
 }
 
 type Scrape = { [K in keyof MetricSources]: ReturnType<MetricSources[K]> };
@@ -41,8 +42,8 @@ export class DaemonMetrics {
   readonly #requestChildren = new Map<string, Counter.Internal>();
 
   constructor() {
+    const metrics = this;
     const gauge = (name: string, help: string, read: (state: Scrape) => number | null): void => {
-      const metrics = this;
       new Gauge({
         name, help, registers: [this.registry],
         collect() {
@@ -61,6 +62,12 @@ export class DaemonMetrics {
     gauge('dindex_queue_documents', 'Documents accepted but not yet committed.', (s) => s.queue.queued_documents);
     gauge('dindex_connections', 'Open client connections.', (s) => s.connections.connections);
     gauge('dindex_inflight_requests', 'Requests being worked on.', (s) => s.connections.inflight);
+    new Gauge({
+      name: 'dindex_jobs', help: 'Background jobs, by state.', labelNames: ['state'] as const, registers: [this.registry],
+      collect() {
+        for (const [state, count] of Object.entries(metrics.#scrape?.jobs ?? {})) this.labels(state).set(count);
+      },
+    });
   }
 
   attach(sources: MetricSources): void {
@@ -97,6 +104,7 @@ export class DaemonMetrics {
       connections: sources.connections(),
       vectorIndexSize: sources.vectorIndexSize(),
       embedderAvailable: sources.embedderAvailable(),
+      jobs: sources.jobs(),
     };
     return this.registry.metrics();
   }

@@ -75,6 +75,11 @@ export const JobInfoSchema = z.object({
   resumable: z.boolean(),
 });
 
+/** How many jobs are in each state. */
+export const JobStateCountsSchema = z.object(
+  Object.fromEntries(JobStateSchema.options.map((state) => [state, z.number().int()])) as Record<z.infer<typeof JobStateSchema>, z.ZodNumber>,
+);
+
 export const jobsStart = defineRequest('jobs.start', {
   request: z.strictObject({ spec: JobSpecSchema }),
   response: JobInfoSchema,

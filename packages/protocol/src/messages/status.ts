@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from './define.js';
+import { JobStateCountsSchema } from './jobs.js';
 import { EmbeddingStatusSchema, VectorIndexStatusSchema } from './vectors.js';
 
 export const DaemonStateSchema = z.enum(['starting', 'running', 'draining', 'stopped']);
@@ -33,6 +34,7 @@ export const status = defineRequest('status', {
     }),
     embedding: EmbeddingStatusSchema,
     vector_index: VectorIndexStatusSchema,
+    jobs: JobStateCountsSchema,
     /** The HTTP address Prometheus can scrape, when `metrics.listen` is set. */
     metrics_url: z.string().nullable(),
   }),

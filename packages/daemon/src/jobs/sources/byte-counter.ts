@@ -23,7 +23,7 @@ export function openCounted(file: string, signal: AbortSignal): CountedFile {
         yield* out as AsyncIterable<Buffer>;
       } catch (err) {
         if (signal.aborted) throw err;
-        throw new Error(`${file} is damaged or not bzip2 (${(err as Error).message})`);
+        throw new Error(`${file} is damaged or not bzip2: it could not be decompressed`);
       }
     })();
   }

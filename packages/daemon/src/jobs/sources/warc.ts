@@ -19,6 +19,9 @@ export function warcSource(file: string, maxBodyBytes: number): Source {
     const input = openCounted(file, ctx.signal);
     let records = 0;
     for await (const record of new WARCParser(input.content)) {
+      if (!record.warcHeaders.protocol?.startsWith('WARC/')) {
+        throw new Error(`${file} is not a WARC file: record ${records + 1} starts with "${(record.warcHeaders.statusline ?? '').slice(0, 40)}"`);
+      }
       records++;
       const checkpoint = { records };
       ctx.progress(input.bytesRead(), input.size);

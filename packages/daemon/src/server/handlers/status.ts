@@ -29,6 +29,7 @@ export const handleStatus: Handler<'status'> = (_body, { daemon }) => {
     pipeline: daemon.index.pipeline.status(),
     embedding: embeddingStatus(daemon.index.pipeline.embedder, daemon.index.pipeline.embeddingProvider, daemon.index.search.searcher.stats()),
     vector_index: daemon.index.vectors.status(),
+    jobs: daemon.index.jobs.counts(),
     metrics_url: daemon.metricsUrl(),
   };
 };
