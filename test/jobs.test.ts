@@ -241,16 +241,21 @@ describe('stopping and resuming import jobs', () => {
     const client = await DaemonClient.connect({ socket: env.socket });
     try {
       const started = await client.startJob({ kind: 'import', format, path: fixture });
-      // Searches keep answering while the import runs.
+      // Searches keep answering while the import runs; one failing fails the test.
+      let importing = true;
       let searches = 0;
+      const searching = (async () => {
+        while (importing) {
+          await client.search('tides turbines volcanic');
+          searches++;
+        }
+      })();
       await client.watchJob(started.id, (info) => {
         if (info.counts.documents > 0 && info.state === 'running') void client.cancelJob(started.id);
-      }, { signal: AbortSignal.timeout(60_000) }).catch(() => {});
-      const searching = (async () => {
-        for (let i = 0; i < 5; i++) searches += (await client.search('tides turbines volcanic')).took_ms >= 0 ? 1 : 0;
-      })();
+      });
+      importing = false;
       await searching;
-      expect(searches).toBe(5);
+      expect(searches).toBeGreaterThan(0);
       const cancelled = await client.job(started.id);
       expect(cancelled.state).toBe('cancelled');
       expect(cancelled.resumable).toBe(true);

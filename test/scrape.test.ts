@@ -210,3 +210,38 @@ describe('resuming a scrape', () => {
     }
   }, 60_000);
 });
+
+describe('robots.txt crawl-delay', () => {
+  it('spaces requests to a host by its crawl-delay when that is longer than host_delay_ms', async () => {
+    const requests: Array<{ path: string; at: number }> = [];
+    const server = http.createServer((req, res) => {
+      requests.push({ path: req.url ?? '', at: Date.now() });
+      if (req.url === '/robots.txt') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('User-agent: dindex\nCrawl-delay: 0.4\n');
+        return;
+      }
+      const n = Number(req.url?.slice(2) ?? 0);
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(page(`Slow ${n}`, `slowmarker${n}`, n < 3 ? [`/s${n + 1}`] : []));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const t = makeTestEnv();
+    const daemon = await spawnDaemon(t, [], { DINDEX_SCRAPE_ALLOW_PRIVATE_ADDRESSES: 'true', DINDEX_SCRAPE_HOST_DELAY_MS: '0' });
+    const client = await DaemonClient.connect({ socket: t.socket });
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const job = await client.watchJob((await client.startJob({ kind: 'scrape', urls: [`${origin}/s0`], depth: 5, max_pages: 10, same_host: true })).id, () => {});
+      expect(job.counts.documents).toBe(4);
+      const pages = requests.filter((r) => r.path !== '/robots.txt');
+      expect(pages.map((r) => r.path)).toEqual(['/s0', '/s1', '/s2', '/s3']);
+      for (let i = 1; i < pages.length; i++) expect(pages[i]!.at - pages[i - 1]!.at).toBeGreaterThanOrEqual(390);
+    } finally {
+      client.close();
+      daemon.child.kill('SIGTERM');
+      await daemon.exited;
+      t.cleanup();
+      server.close();
+    }
+  }, 30_000);
+});
