@@ -5,12 +5,13 @@ import { ingestSearch } from './cases/ingest-search.js';
 import { quality } from './cases/quality.js';
 import { vectors } from './cases/vectors.js';
 import { load } from './cases/load.js';
+import { importDump } from './cases/import.js';
 
 /**
  * `pnpm bench [case...]`: runs the named cases (all by default) and prints one JSON document
  * with each case's figures, its same-run baseline and the ratio, plus the machine it ran on.
  */
-const CASES: Record<string, () => Promise<Record<string, unknown>>> = { ipc, quality, 'ingest-search': ingestSearch, growth, vectors, load };
+const CASES: Record<string, () => Promise<Record<string, unknown>>> = { ipc, quality, 'ingest-search': ingestSearch, growth, vectors, load, import: importDump };
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = requested.filter((name) => !(name in CASES));

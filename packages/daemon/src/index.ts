@@ -6,3 +6,5 @@ export { Searcher, type SearchSettings } from './index/searcher.js';
 export { openReader, openWriter, databasePath } from './index/database.js';
 export { BuiltinEmbedder } from './embedding/builtin-embedder.js';
 export { snapshotPaths } from './vectors/hnsw-snapshot.js';
+export { wikipediaSource } from './jobs/sources/wikipedia.js';
+export type { SourceContext } from './jobs/sources/source.js';
