@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * `pnpm demo`: the whole life of a dindex daemon in a temporary home. It starts the daemon,
- * indexes this repository's own documentation and sources, runs BM25, vector and hybrid searches, shows the
- * timings and the index statistics, and stops the daemon, all through the real `dindex` CLI.
+ * indexes this repository's own documentation and sources, imports the error registry as a
+ * JSONL job, runs BM25, vector and hybrid searches, shows the timings and the index statistics,
+ * and stops the daemon, all through the real `dindex` CLI.
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = path.join(root, 'packages/cli/bin/dindex.js');
@@ -34,10 +35,20 @@ function dindex(...args: string[]): void {
 const sources = ['README.md', 'docs', 'packages/protocol/src', 'packages/client/src', 'packages/daemon/src', 'packages/cli/src']
   .filter((p) => fs.existsSync(path.join(root, p)));
 
+/** docs/errors.md, one JSONL line per error code: something for an import job to read. */
+function errorsAsJsonl(): string {
+  const file = path.join(home, 'errors.jsonl');
+  const rows = [...fs.readFileSync(path.join(root, 'docs/errors.md'), 'utf8').matchAll(/^\| `([A-Z_]+)` \| (.+) \|$/gm)];
+  fs.writeFileSync(file, rows.map(([, code, meaning]) => JSON.stringify({ id: `error/${code}`, title: code, text: `${code}: ${meaning}`, source: 'docs/errors.md' })).join('\n'));
+  return file;
+}
+
 console.log(`dindex demo: a daemon in ${home}`);
 try {
   dindex('daemon', 'start');
   dindex('index', ...sources);
+  dindex('import', errorsAsJsonl(), '--format', 'jsonl');
+  dindex('search', 'disk is full nothing committed is lost', '-k', '2', '--source-prefix', 'docs/errors.md');
   dindex('search', 'how does the daemon handle a stale lock after kill -9', '-k', '3');
   dindex('search', 'backpressure when the ingest queue is full', '-k', '3');
   dindex('search', 'FRAME_TOO_LARGE', '-k', '2');
