@@ -58,7 +58,7 @@ describe.skipIf(!canMount)('a full disk and a read-only filesystem (tmpfs made b
       const batch = Array.from({ length: 10 }, (_, j) => bulky(i + j));
       try {
         await client.index(batch);
-        acknowledged.push(...batch.map((d) => d.id));
+        acknowledged.push(...batch.map((d) => d.id!));
       } catch (err) {
         full = err;
       }

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonClient, RemoteError, type JobInfo } from '@dindex/client';
 import { inspectIndex } from './helpers/database.js';
-import { makeTestEnv, type TestEnv } from './helpers/env.js';
+import { makeTestEnv, siblingEnv, type TestEnv } from './helpers/env.js';
 import { articleText, writeJsonl, writeWarc, writeWikiDump, type WikiPage } from './helpers/job-fixtures.js';
-import { runCli, spawnDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
+import { runCli, spawnDaemon, stopDaemon, waitFor, withDaemon, type ForegroundDaemon } from './helpers/processes.js';
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<RemoteError> {
   const err = await promise.then(() => null, (e: unknown) => e);
@@ -30,8 +30,7 @@ describe('import jobs', () => {
   });
   afterAll(async () => {
     client.close();
-    daemon.child.kill('SIGTERM');
-    await daemon.exited;
+    await stopDaemon(daemon);
     t.cleanup();
   });
 
@@ -176,9 +175,7 @@ describe('the import path rule on a shared socket', () => {
       writeJsonl(path.join(root, 'ok.jsonl'), 3);
       writeJsonl(path.join(outside, 'secret.jsonl'), 3);
       fs.symlinkSync(path.join(outside, 'secret.jsonl'), path.join(root, 'link.jsonl'));
-      const daemon = await spawnDaemon(t, ['--set', 'socket_mode=0660'], { DINDEX_JOBS_IMPORT_ROOTS: root });
-      const client = await DaemonClient.connect({ socket: t.socket });
-      try {
+      await withDaemon(t, ['--set', 'socket_mode=0660'], { DINDEX_JOBS_IMPORT_ROOTS: root }, async (client) => {
         const spec = (file: string) => ({ kind: 'import' as const, format: 'jsonl' as const, path: file });
         const ok = await finish(client, await client.startJob(spec(path.join(root, 'ok.jsonl'))));
         expect(ok.counts.documents).toBe(3);
@@ -189,11 +186,7 @@ describe('the import path rule on a shared socket', () => {
         // Whether a file outside the roots exists is not told.
         await expectCode(client.startJob(spec(path.join(outside, 'missing.jsonl'))), 'PATH_NOT_ALLOWED');
         await expectCode(client.startJob(spec(path.join(root, 'missing.jsonl'))), 'FILE_UNREADABLE');
-      } finally {
-        client.close();
-        daemon.child.kill('SIGTERM');
-        await daemon.exited;
-      }
+      });
     } finally {
       t.cleanup();
     }
@@ -222,6 +215,7 @@ describe('stopping and resuming import jobs', () => {
   let t: TestEnv;
   beforeAll(() => {
     t = makeTestEnv();
+    for (const { file, write } of LARGE) write(path.join(t.dir, file));
   });
   afterAll(() => t.cleanup());
 
@@ -232,14 +226,17 @@ describe('stopping and resuming import jobs', () => {
     if (expected !== undefined) expect(stats.documents).toBe(expected);
   }
 
-  it.each(LARGE)('$format: cancelled half-way, then resumed, imports every document once', async ({ format, file, write, documents }) => {
-    const home = path.join(t.dir, `cancel-${format}`);
-    const env = { ...t, home, socket: path.join(t.dir, 'run', `c-${format}.sock`), env: { ...t.env, DINDEX_HOME: home, DINDEX_SOCKET: path.join(t.dir, 'run', `c-${format}.sock`) } };
+  /** Resumed, the job indexes the rest: every document, none twice. */
+  async function expectResumedToTheEnd(client: DaemonClient, id: string, documents: number): Promise<void> {
+    const resumed = await finish(client, await client.resumeJob(id));
+    expect(resumed.state).toBe('done');
+    expect(resumed.counts).toMatchObject({ documents, skipped: 0 });
+    await expectConsistent(client, resumed, documents);
+  }
+
+  it.each(LARGE)('$format: cancelled half-way, then resumed, imports every document once', async ({ format, file, documents }) => {
     const fixture = path.join(t.dir, file);
-    write(fixture);
-    const daemon = await spawnDaemon(env, ['--set', 'index.commit_interval_ms=20']);
-    const client = await DaemonClient.connect({ socket: env.socket });
-    try {
+    await withDaemon(siblingEnv(t, `cancel-${format}`), ['--set', 'index.commit_interval_ms=20'], {}, async (client) => {
       const started = await client.startJob({ kind: 'import', format, path: fixture });
       // Searches keep answering while the import runs; one failing fails the test.
       let importing = true;
@@ -262,85 +259,84 @@ describe('stopping and resuming import jobs', () => {
       expect(cancelled.counts.documents).toBeGreaterThan(0);
       expect(cancelled.counts.documents).toBeLessThan(documents);
       await expectConsistent(client, cancelled);
-
-      const resumed = await finish(client, await client.resumeJob(started.id));
-      expect(resumed.state).toBe('done');
-      expect(resumed.counts).toMatchObject({ documents, skipped: 0 });
-      await expectConsistent(client, resumed, documents);
-    } finally {
-      client.close();
-      daemon.child.kill('SIGTERM');
-      await daemon.exited;
-    }
+      await expectResumedToTheEnd(client, started.id, documents);
+    });
   }, 120_000);
 
   it.each(LARGE)('$format: killed -9 half-way, then resumed, imports every document once', async ({ format, file, documents }) => {
-    const home = path.join(t.dir, `kill-${format}`);
-    const socket = path.join(t.dir, 'run', `k-${format}.sock`);
-    const env = { ...t, home, socket, env: { ...t.env, DINDEX_HOME: home, DINDEX_SOCKET: socket } };
+    const env = siblingEnv(t, `kill-${format}`);
     const fixture = path.join(t.dir, file);
     const args = ['--set', 'index.commit_interval_ms=20'];
-    let daemon = await spawnDaemon(env, args);
-    let client = await DaemonClient.connect({ socket });
+    const daemon = await spawnDaemon(env, args);
+    const client = await DaemonClient.connect({ socket: env.socket });
     const started = await client.startJob({ kind: 'import', format, path: fixture });
     await waitFor(async () => (await client.job(started.id)).counts.documents > 0, 60_000, 'the first commit of the job');
     process.kill(daemon.pid, 'SIGKILL');
     await daemon.exited;
     client.close();
 
-    daemon = await spawnDaemon(env, args);
-    client = await DaemonClient.connect({ socket });
-    try {
-      const interrupted = await client.job(started.id);
+    await withDaemon(env, args, {}, async (restarted) => {
+      const interrupted = await restarted.job(started.id);
       expect(interrupted.state).toBe('interrupted');
       expect(interrupted.resumable).toBe(true);
       expect(interrupted.counts.documents).toBeLessThan(documents);
-      await expectConsistent(client, interrupted);
-      const resumed = await finish(client, await client.resumeJob(started.id));
-      expect(resumed.state).toBe('done');
-      expect(resumed.counts).toMatchObject({ documents, skipped: 0 });
-      await expectConsistent(client, resumed, documents);
-      const report = inspectIndex(home);
-      expect(report.sqlite).toBe('ok');
-      expect(report.fts).toBe('ok');
-      expect(report.countersAgree).toBe(true);
-    } finally {
-      client.close();
-      daemon.child.kill('SIGTERM');
-      await daemon.exited;
-    }
+      await expectConsistent(restarted, interrupted);
+      await expectResumedToTheEnd(restarted, started.id, documents);
+    });
+    const report = inspectIndex(env.home);
+    expect(report.sqlite).toBe('ok');
+    expect(report.fts).toBe('ok');
+    expect(report.countersAgree).toBe(true);
+  }, 120_000);
+
+  it('runs at most jobs.concurrency jobs at once; the others wait queued, and a queued job can be cancelled', async () => {
+    const fixture = path.join(t.dir, 'big.jsonl');
+    await withDaemon(siblingEnv(t, 'queue'), ['--set', 'jobs.concurrency=1'], {}, async (client) => {
+      const spec = { kind: 'import' as const, format: 'jsonl' as const, path: fixture };
+      const first = await client.startJob(spec);
+      const second = await client.startJob(spec);
+      const third = await client.startJob(spec);
+      expect((await client.job(second.id)).state).toBe('queued');
+      expect((await client.status()).jobs).toMatchObject({ running: 1, queued: 2 });
+      const cancelled = await client.cancelJob(third.id);
+      expect(cancelled).toMatchObject({ state: 'cancelled', started_at: null, counts: { documents: 0 } });
+      const events: JobInfo[] = [];
+      const firstDone = await client.watchJob(first.id, (info) => events.push(info));
+      expect(firstDone.state).toBe('done');
+      expect(events.length).toBeGreaterThan(0);
+      expect(events.every((e) => e.id === first.id && e.state === 'running')).toBe(true);
+      const currents = events.map((e) => e.progress.current);
+      expect(currents).toEqual([...currents].sort((a, b) => a - b));
+      const secondDone = await finish(client, second);
+      expect(secondDone.state).toBe('done');
+      expect(Date.parse(secondDone.started_at!)).toBeGreaterThanOrEqual(Date.parse(firstDone.finished_at!));
+      // The same file again: everything unchanged.
+      expect(secondDone.counts).toMatchObject({ documents: 0, skipped: 40_000 });
+      expect((await client.job(third.id)).state).toBe('cancelled');
+    });
   }, 120_000);
 
   it('a daemon stopped during a job leaves it interrupted; the CLI resumes and follows it', async () => {
-    const home = path.join(t.dir, 'stop');
-    const socket = path.join(t.dir, 'run', 'stop.sock');
-    const env = { ...t, home, socket, env: { ...t.env, DINDEX_HOME: home, DINDEX_SOCKET: socket } };
+    const env = siblingEnv(t, 'stop');
     const fixture = path.join(t.dir, 'big.jsonl');
-    let daemon = await spawnDaemon(env);
-    let client = await DaemonClient.connect({ socket });
+    const daemon = await spawnDaemon(env);
+    const client = await DaemonClient.connect({ socket: env.socket });
     const started = await client.startJob({ kind: 'import', format: 'jsonl', path: fixture });
     const watched = client.watchJob(started.id, () => {});
     await waitFor(async () => (await client.job(started.id)).counts.documents > 0, 60_000, 'the first commit of the job');
-    daemon.child.kill('SIGTERM');
-    expect(await daemon.exited).toBe(0);
+    expect(await stopDaemon(daemon)).toBe(0);
     // The watcher hears how the job ended before the daemon goes.
     expect((await watched).state).toBe('interrupted');
     client.close();
 
-    daemon = await spawnDaemon(env);
-    client = await DaemonClient.connect({ socket });
-    try {
-      expect((await client.job(started.id)).state).toBe('interrupted');
+    await withDaemon(env, [], {}, async (restarted) => {
+      expect((await restarted.job(started.id)).state).toBe('interrupted');
       const listed = await runCli(env, ['jobs']);
       expect(listed.stdout).toMatch(new RegExp(`${started.id}\\s+interrupted`));
       const resumed = await runCli(env, ['jobs', 'resume', started.id]);
       expect(resumed.code, resumed.stderr).toBe(0);
       expect(resumed.stderr).toMatch(/done in/);
-      expect((await client.stats()).documents).toBe(40_000);
-    } finally {
-      client.close();
-      daemon.child.kill('SIGTERM');
-      await daemon.exited;
-    }
+      expect((await restarted.stats()).documents).toBe(40_000);
+    });
   }, 120_000);
 });

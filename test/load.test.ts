@@ -19,7 +19,7 @@ async function mixedClient(socket: string, client: number, rounds: number, ackno
     for (let n = 0; n < rounds; n++) {
       const d = docFor(client, n);
       await sdk.index([d]);
-      acknowledged.add(d.id);
+      acknowledged.add(d.id!);
       const { results } = await sdk.search(`token${client}x${n}`, { k: 3 });
       if (results[0]?.doc_id !== d.id) throw new Error(`client ${client} did not find ${d.id} right after indexing it`);
       await sdk.search('common words mixed load', { k: 5 });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonClient, type JobInfo } from '@dindex/client';
 import { makeTestEnv, type TestEnv } from './helpers/env.js';
-import { runCli, spawnDaemon, type ForegroundDaemon } from './helpers/processes.js';
+import { runCli, spawnDaemon, stopDaemon, withDaemon, type ForegroundDaemon } from './helpers/processes.js';
 
 const page = (title: string, body: string, links: string[] = []): string =>
   `<html><head><title>${title}</title></head><body><nav>${links.map((l) => `<a href="${l}">${l}</a>`).join(' ')}</nav>
@@ -86,8 +86,7 @@ describe('scrape jobs', () => {
   });
   afterAll(async () => {
     client.close();
-    daemon.child.kill('SIGTERM');
-    await daemon.exited;
+    await stopDaemon(daemon);
     t.cleanup();
     site.server.closeAllConnections();
     site.server.close();
@@ -145,18 +144,13 @@ describe('scrape jobs', () => {
 
   it('a scrape is refused when its start URL is on loopback and private addresses are not allowed', async () => {
     const local = makeTestEnv();
-    const strict = await spawnDaemon(local);
-    try {
+    await withDaemon(local, [], {}, async () => {
       const result = await runCli(local, ['scrape', `${site.origin}/`]);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/refused to fetch from 127\.0\.0\.1: a loopback address.*ADDRESS_NOT_ALLOWED/);
       const named = await runCli(local, ['scrape', site.origin.replace('127.0.0.1', 'localhost') + '/']);
       expect(named.stderr).toMatch(/localhost \(127\.0\.0\.1\).*loopback/);
-    } finally {
-      strict.child.kill('SIGTERM');
-      await strict.exited;
-      local.cleanup();
-    }
+    }).finally(() => local.cleanup());
   }, 30_000);
 });
 
@@ -177,8 +171,8 @@ describe('resuming a scrape', () => {
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const t = makeTestEnv();
     const env = { DINDEX_SCRAPE_ALLOW_PRIVATE_ADDRESSES: 'true', DINDEX_SCRAPE_HOST_DELAY_MS: '60' };
-    let daemon = await spawnDaemon(t, [], env);
-    let client = await DaemonClient.connect({ socket: t.socket });
+    const daemon = await spawnDaemon(t, [], env);
+    const client = await DaemonClient.connect({ socket: t.socket });
     try {
       const job = await client.startJob({ kind: 'scrape', urls: [`${origin}/p0`], depth: PAGES, max_pages: 1000, same_host: true });
       await new Promise<void>((resolve) => {
@@ -190,21 +184,18 @@ describe('resuming a scrape', () => {
       await daemon.exited;
       client.close();
 
-      daemon = await spawnDaemon(t, [], env);
-      client = await DaemonClient.connect({ socket: t.socket });
-      const interrupted = await client.job(job.id);
-      expect(interrupted.state).toBe('interrupted');
-      expect(interrupted.counts.documents).toBeLessThan(PAGES);
-      expect((await client.stats()).documents).toBe(interrupted.counts.documents);
-      const done = await client.watchJob((await client.resumeJob(job.id)).id, () => {});
-      expect(done.state).toBe('done');
-      // The two links past the end of the chain are 404s.
-      expect(done.counts).toMatchObject({ documents: PAGES, skipped: 0, errors: 2 });
-      expect((await client.stats()).documents).toBe(PAGES);
+      await withDaemon(t, [], env, async (restarted) => {
+        const interrupted = await restarted.job(job.id);
+        expect(interrupted.state).toBe('interrupted');
+        expect(interrupted.counts.documents).toBeLessThan(PAGES);
+        expect((await restarted.stats()).documents).toBe(interrupted.counts.documents);
+        const done = await restarted.watchJob((await restarted.resumeJob(job.id)).id, () => {});
+        expect(done.state).toBe('done');
+        // The two links past the end of the chain are 404s.
+        expect(done.counts).toMatchObject({ documents: PAGES, skipped: 0, errors: 2 });
+        expect((await restarted.stats()).documents).toBe(PAGES);
+      });
     } finally {
-      client.close();
-      daemon.child.kill('SIGTERM');
-      await daemon.exited;
       t.cleanup();
       server.close();
     }
@@ -227,21 +218,16 @@ describe('robots.txt crawl-delay', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const t = makeTestEnv();
-    const daemon = await spawnDaemon(t, [], { DINDEX_SCRAPE_ALLOW_PRIVATE_ADDRESSES: 'true', DINDEX_SCRAPE_HOST_DELAY_MS: '0' });
-    const client = await DaemonClient.connect({ socket: t.socket });
-    try {
+    await withDaemon(t, [], { DINDEX_SCRAPE_ALLOW_PRIVATE_ADDRESSES: 'true', DINDEX_SCRAPE_HOST_DELAY_MS: '0' }, async (client) => {
       const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const job = await client.watchJob((await client.startJob({ kind: 'scrape', urls: [`${origin}/s0`], depth: 5, max_pages: 10, same_host: true })).id, () => {});
       expect(job.counts.documents).toBe(4);
       const pages = requests.filter((r) => r.path !== '/robots.txt');
       expect(pages.map((r) => r.path)).toEqual(['/s0', '/s1', '/s2', '/s3']);
       for (let i = 1; i < pages.length; i++) expect(pages[i]!.at - pages[i - 1]!.at).toBeGreaterThanOrEqual(390);
-    } finally {
-      client.close();
-      daemon.child.kill('SIGTERM');
-      await daemon.exited;
+    }).finally(() => {
       t.cleanup();
       server.close();
-    }
+    });
   }, 30_000);
 });

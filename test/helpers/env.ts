@@ -22,7 +22,7 @@ export function makeTestEnv(): TestEnv {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-'));
   const home = path.join(dir, 'home');
   const socket = path.join(dir, 'run', 'd.sock');
-  const env = { ...process.env, DINDEX_HOME: home, DINDEX_SOCKET: socket, DINDEX_CONFIG: '' };
+  const env: NodeJS.ProcessEnv = { ...process.env, DINDEX_HOME: home, DINDEX_SOCKET: socket };
   delete env.DINDEX_CONFIG;
   return { dir, home, socket, env, cleanup: () => cleanup(dir, home) };
 }
@@ -39,4 +39,11 @@ function cleanup(dir: string, home: string): void {
     // No lock, or its owner is gone already.
   }
   fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Another home and socket inside `t`'s directory, for a second daemon of the same test. */
+export function siblingEnv(t: TestEnv, name: string): TestEnv {
+  const home = path.join(t.dir, name);
+  const socket = path.join(t.dir, 'run', `${name}.sock`);
+  return { dir: t.dir, home, socket, env: { ...t.env, DINDEX_HOME: home, DINDEX_SOCKET: socket }, cleanup: () => {} };
 }

@@ -63,3 +63,25 @@ export async function settledRss(client: import('@dindex/client').DaemonClient):
   await new Promise((r) => setTimeout(r, 500));
   return (await client.status()).memory.rss;
 }
+
+/** A graceful stop: SIGTERM, then the exit code. */
+export async function stopDaemon(daemon: ForegroundDaemon): Promise<number | string> {
+  daemon.child.kill('SIGTERM');
+  return daemon.exited;
+}
+
+/** Runs `work` against a foreground daemon and a connected client, stopping both afterwards. */
+export async function withDaemon<T>(
+  t: TestEnv, args: string[], extraEnv: NodeJS.ProcessEnv,
+  work: (client: import('@dindex/client').DaemonClient, daemon: ForegroundDaemon) => Promise<T>,
+): Promise<T> {
+  const { DaemonClient } = await import('@dindex/client');
+  const daemon = await spawnDaemon(t, args, extraEnv);
+  const client = await DaemonClient.connect({ socket: t.socket });
+  try {
+    return await work(client, daemon);
+  } finally {
+    client.close();
+    await stopDaemon(daemon);
+  }
+}
