@@ -40,15 +40,19 @@ describe('searching while importing', () => {
     const reader = await connect();
     const total = 3000;
     let done = false;
+    let searches = 0;
     const ingest = (async () => {
       const writer = await producer.beginIndex({ batchDocuments: 50 });
-      for (let i = 0; i < total; i++) await writer.add(makeDoc(i));
+      for (let i = 0; i < total; i++) {
+        // However fast the import runs here, searches are made throughout it.
+        while (i % 200 === 0 && searches < i / 100) await new Promise((r) => setTimeout(r, 2));
+        await writer.add(makeDoc(i));
+      }
       const summary = await writer.end();
       done = true;
       return summary;
     })();
 
-    let searches = 0;
     let lastVisible = 0;
     while (!done) {
       const i = Math.floor(Math.random() * total);
