@@ -112,6 +112,12 @@ describe('import jobs', () => {
     expect((await client.search('warcmarker1')).results[0]).toMatchObject({ doc_id: 'https://energy.example/tides', source: 'https://energy.example/tides', title: 'Tidal power' });
     expect((await client.search('warcmarker2')).results[0]).toMatchObject({ source: 'https://energy.example/notes.txt' });
     for (const absent of ['warcmarker404', 'warcmarkerpng', 'navonlyword', 'footeronlyword']) expect((await client.search(absent)).results).toHaveLength(0);
+
+    const plain = path.join(t.dir, 'crawl.warc');
+    writeWarc(plain, [{ type: 'response', url: 'https://energy.example/plain', contentType: 'text/plain', body: 'uncompressed archive warcmarker3' }]);
+    const uncompressed = await finish(client, await client.startJob({ kind: 'import', format: 'warc', path: plain }));
+    expect(uncompressed.counts.documents).toBe(1);
+    expect((await client.search('warcmarker3')).results[0]).toMatchObject({ source: 'https://energy.example/plain' });
   });
 
   it('refuses bad job requests with clear errors', async () => {
@@ -287,6 +293,25 @@ describe('stopping and resuming import jobs', () => {
     expect(report.sqlite).toBe('ok');
     expect(report.fts).toBe('ok');
     expect(report.countersAgree).toBe(true);
+  }, 120_000);
+
+  it('--detach prints the job id and returns; the CLI then watches and cancels it', async () => {
+    const fixture = path.join(t.dir, 'big.jsonl');
+    const env = siblingEnv(t, 'detach');
+    await withDaemon(env, [], {}, async (client) => {
+      const started = await runCli(env, ['import', fixture, '--format', 'jsonl', '--detach']);
+      expect(started.code, started.stderr).toBe(0);
+      const id = started.stdout.trim();
+      expect(id).toMatch(/^[0-9a-f]{8}$/);
+      expect(['queued', 'running']).toContain((await client.job(id)).state);
+      await waitFor(async () => (await client.job(id)).counts.documents > 0, 60_000, 'the first commit of the job');
+      const cancelled = await runCli(env, ['jobs', 'cancel', id]);
+      expect(cancelled.code, cancelled.stderr).toBe(0);
+      expect(cancelled.stdout).toMatch(new RegExp(`${id} cancelled: \\d+ documents.*jobs resume ${id}`));
+      const watched = await runCli(env, ['--json', 'jobs', 'watch', id]);
+      expect(watched.code).toBe(1);
+      expect(JSON.parse(watched.stdout)).toMatchObject({ id, state: 'cancelled', resumable: true });
+    });
   }, 120_000);
 
   it('runs at most jobs.concurrency jobs at once; the others wait queued, and a queued job can be cancelled', async () => {

@@ -119,6 +119,8 @@ describe('scrape jobs', () => {
     expect(problems.get('/image.png')).toMatch(/not HTML or text \(image\/png\)/);
     expect(problems.get('/private/secret')).toBe('disallowed by robots.txt');
     expect(problems.get('/slow')).toBe('timed out');
+    // Links to other hosts are not followed (fetching other.invalid would have failed with an error).
+    expect(job.problems.some((p) => p.where.includes('other.invalid'))).toBe(false);
     for (const absent of ['sitemarker404', 'sitemarkerhuge', 'sitemarkerpng', 'sitemarkersecret', 'sitemarkerdeep3']) {
       expect((await client.search(absent)).results, absent).toHaveLength(0);
     }

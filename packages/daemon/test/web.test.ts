@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isPublicAddress } from '../src/jobs/web/address-guard.js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ScrapeConfigSchema } from '../src/config/schema.js';
+import { guardedLookup, isPublicAddress } from '../src/jobs/web/address-guard.js';
+import { FetchError, PageFetcher } from '../src/jobs/web/fetcher.js';
 import { classifyContentType } from '../src/jobs/web/content-type.js';
 import { readHtml } from '../src/jobs/web/html-text.js';
 import { normalizeUrl } from '../src/jobs/web/url.js';
@@ -16,6 +20,33 @@ describe('the scraper address guard', () => {
 
   it.each(['8.8.8.8', '93.184.216.34', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])('allows %s', (address) => {
     expect(isPublicAddress(address)).toBe(true);
+  });
+});
+
+describe('the fetcher behind the guard', () => {
+  it('refuses names that resolve to loopback at connection time, and literal addresses before it', async () => {
+    const lookup = guardedLookup(false);
+    const refused = await new Promise<Error | null>((resolve) => lookup('localhost', {}, (err) => resolve(err)));
+    expect(refused?.message).toMatch(/localhost \(127\.0\.0\.1|::1\).*allow_private_addresses/);
+
+    const server = http.createServer((_req, res) => res.end('reached'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const strict = new PageFetcher(ScrapeConfigSchema.parse({}));
+      for (const url of [`http://127.0.0.1:${port}/`, `http://localhost:${port}/`]) {
+        const err = await strict.fetch(url, AbortSignal.timeout(5000), async () => null).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(FetchError);
+        expect((err as FetchError).rejected).toBe(true);
+      }
+      await strict.close();
+      const open = new PageFetcher(ScrapeConfigSchema.parse({ allow_private_addresses: true }));
+      const page = await open.fetch(`http://localhost:${port}/`, AbortSignal.timeout(5000), async () => null);
+      expect(page.body.toString()).toBe('reached');
+      await open.close();
+    } finally {
+      server.close();
+    }
   });
 });
 
