@@ -27,7 +27,7 @@ describe('the fetcher behind the guard', () => {
   it('refuses names that resolve to loopback at connection time, and literal addresses before it', async () => {
     const lookup = guardedLookup(false);
     const refused = await new Promise<Error | null>((resolve) => lookup('localhost', {}, (err) => resolve(err)));
-    expect(refused?.message).toMatch(/localhost \(127\.0\.0\.1|::1\).*allow_private_addresses/);
+    expect(refused?.message).toMatch(/localhost \((127\.0\.0\.1|::1)\).*allow_private_addresses/);
 
     const server = http.createServer((_req, res) => res.end('reached'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
