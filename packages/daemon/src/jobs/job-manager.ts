@@ -161,24 +161,19 @@ export class JobManager {
   async #execute(job: Job, file: string | null): Promise<void> {
     const { pipeline, log } = this.#options;
     job.setState('running');
-    await pipeline.saveJob(job.row());
-    if (this.#closing) {
-      await this.#settle(job, 'interrupted', INTERRUPTED);
-      return;
-    }
-    this.#changed(job, true);
-    log.info({ job: job.id, spec: job.spec }, 'job started');
+    // Registered before anything is awaited, so a cancel or a stop from now on finds the run.
     const run = new JobRun({ job, file, pipeline, scrape: this.#options.config().scrape, log, onChange: () => this.#changed(job, false) });
     let ended: () => void = () => {};
     const entry = { run, ended: new Promise<void>((resolve) => (ended = resolve)), stopAs: 'cancelled' as JobState };
     this.#runs.set(job.id, entry);
+    await pipeline.saveJob(job.row());
+    this.#changed(job, true);
+    log.info({ job: job.id, spec: job.spec }, 'job started');
     const outcome = await run.outcome;
     this.#runs.delete(job.id);
     if (outcome.kind === 'done') await this.#settle(job, 'done', null);
     else if (outcome.kind === 'failed') await this.#settle(job, 'failed', outcome.error);
-    else {
-      await this.#settle(job, entry.stopAs, entry.stopAs === 'interrupted' ? INTERRUPTED : null);
-    }
+    else await this.#settle(job, entry.stopAs, entry.stopAs === 'interrupted' ? INTERRUPTED : null);
     log.info({ job: job.id, state: job.state, counts: job.counts }, 'job ended');
     ended();
   }
