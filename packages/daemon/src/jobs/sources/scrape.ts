@@ -59,15 +59,14 @@ export function scrapeSource(spec: ScrapeSpec, config: ScrapeConfig): Source {
         }
       }
     }
-    const inflight = new Map<string, Promise<Visit>>();
+    /** Fetches under way, by URL; until one ends, its URL is still to do in the checkpoint. */
+    const inflight = new Map<string, { target: Target; visit: Promise<Visit> }>();
     const busyHosts = new Set<string>();
     const nextAt = new Map<string, number>();
     const checkpoint = {
       // Serialised when a batch is sent, which happens while this generator is paused at a yield.
-      toJSON: () => ({ done, queue: [...queue, ...[...inflight.keys()].map((url) => pendingTarget(url))].map((t) => [t.url, t.depth]), pages }),
+      toJSON: () => ({ done, queue: [...queue, ...[...inflight.values()].map((f) => f.target)].map((t) => [t.url, t.depth]), pages }),
     };
-    const targets = new Map<string, Target>();
-    const pendingTarget = (url: string): Target => targets.get(url)!;
     /** Whether a redirect may be followed; following it is another request, so it waits its turn too. */
     const policy = async (url: string): Promise<string | null> => {
       const rules = await robots.rules(url, ctx.signal);
@@ -86,13 +85,15 @@ export function scrapeSource(spec: ScrapeSpec, config: ScrapeConfig): Source {
           if (busyHosts.has(host) || (nextAt.get(host) ?? 0) > now) continue;
           queue.splice(i--, 1);
           busyHosts.add(host);
-          targets.set(target.url, target);
-          inflight.set(target.url, visit(target, ctx, fetcher, robots, policy).then(async (result) => {
-            const rules = await robots.rules(target.url, ctx.signal).catch(() => null);
-            nextAt.set(host, Date.now() + Math.max(config.host_delay_ms, rules?.crawlDelayMs ?? 0));
-            busyHosts.delete(host);
-            return result;
-          }));
+          inflight.set(target.url, {
+            target,
+            visit: visit(target, ctx, fetcher, robots, policy).then(async (result) => {
+              const rules = await robots.rules(target.url, ctx.signal).catch(() => null);
+              nextAt.set(host, Date.now() + Math.max(config.host_delay_ms, rules?.crawlDelayMs ?? 0));
+              busyHosts.delete(host);
+              return result;
+            }),
+          });
         }
         if (inflight.size === 0) {
           if (pages >= spec.max_pages) break;
@@ -101,9 +102,8 @@ export function scrapeSource(spec: ScrapeSpec, config: ScrapeConfig): Source {
           await sleep(Math.max(1, wake - Date.now()), undefined, { signal: ctx.signal });
           continue;
         }
-        const result = await Promise.race(inflight.values());
+        const result = await Promise.race([...inflight.values()].map((f) => f.visit));
         inflight.delete(result.target.url);
-        targets.delete(result.target.url);
         done.push(result.target.url);
         if (result.finalUrl && !seen.has(result.finalUrl)) {
           seen.add(result.finalUrl);

@@ -23,19 +23,27 @@ export class AddressRefusedError extends Error {
   }
 }
 
-/** The host of a URL as an address, when it is an IP literal (those skip DNS lookups). */
-export function literalAddress(url: URL): string | null {
+/** The host of a URL as an address, when it is an IP literal. */
+function literalAddress(url: URL): string | null {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   return net.isIP(host) ? host : null;
 }
 
+/**
+ * Throws AddressRefusedError when the URL's host is an IP address that may not be fetched from.
+ * Such a host skips DNS, so the connection's guarded lookup never sees it.
+ */
+export function checkLiteralAddress(url: URL, allowPrivate: boolean): void {
+  const literal = literalAddress(url);
+  if (literal && !allowPrivate && !isPublicAddress(literal)) throw new AddressRefusedError(url.hostname, literal);
+}
+
 /** Throws AddressRefusedError unless every address the URL's host stands for may be fetched from. */
 export async function checkUrlAddress(url: URL, allowPrivate: boolean): Promise<void> {
-  if (allowPrivate) return;
-  const literal = literalAddress(url);
-  const addresses = literal ? [literal] : (await dns.promises.lookup(url.hostname, { all: true })).map((a) => a.address);
-  const refused = addresses.find((a) => !isPublicAddress(a));
-  if (refused !== undefined) throw new AddressRefusedError(url.hostname, refused);
+  checkLiteralAddress(url, allowPrivate);
+  if (allowPrivate || literalAddress(url)) return;
+  const refused = (await dns.promises.lookup(url.hostname, { all: true })).find((a) => !isPublicAddress(a.address));
+  if (refused) throw new AddressRefusedError(url.hostname, refused.address);
 }
 
 /** A `lookup` for sockets that refuses (all of) a name whose addresses include a non-public one. */

@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import type { ScrapeConfig } from '../../config/schema.js';
-import { checkUrlAddress, guardedLookup } from './address-guard.js';
+import { checkLiteralAddress, guardedLookup } from './address-guard.js';
 import { normalizeUrl } from './url.js';
 
 export interface FetchedPage {
@@ -45,16 +45,19 @@ export class PageFetcher {
   async fetch(start: string, signal: AbortSignal, policy: UrlPolicy, maxBytes = this.#config.max_body_bytes): Promise<FetchedPage> {
     let url = start;
     for (let redirects = 0; ; redirects++) {
-      await checkUrlAddress(new URL(url), this.#config.allow_private_addresses).catch((err: Error) => {
-        throw new FetchError(err.message, true);
-      });
+      // A name is checked in the connection's own lookup; an address written in the URL has none.
+      try {
+        checkLiteralAddress(new URL(url), this.#config.allow_private_addresses);
+      } catch (err) {
+        throw new FetchError((err as Error).message, true);
+      }
       const response = await request(url, {
         dispatcher: this.#agent,
         method: 'GET',
         headers: { 'user-agent': this.#config.user_agent, accept: 'text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1' },
         signal: AbortSignal.any([signal, AbortSignal.timeout(this.#config.timeout_ms)]),
       }).catch((err: Error) => {
-        throw new FetchError(describe(err), err.name === 'AddressRefusedError');
+        throw new FetchError(describeFailure(err), err.name === 'AddressRefusedError');
       });
       const location = header(response.headers, 'location');
       if (REDIRECTS.has(response.statusCode) && location) {
@@ -85,7 +88,7 @@ export class PageFetcher {
         }
       } catch (err) {
         if (err instanceof FetchError) throw err;
-        throw new FetchError(describe(err as Error));
+        throw new FetchError(describeFailure(err as Error));
       }
       return { url, status: response.statusCode, contentType: header(response.headers, 'content-type'), body: Buffer.concat(parts) };
     }
@@ -101,7 +104,7 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 }
 
-function describe(err: Error): string {
+function describeFailure(err: Error): string {
   const cause = (err as { cause?: Error }).cause;
   if (err.name === 'TimeoutError' || err.name === 'HeadersTimeoutError' || err.name === 'BodyTimeoutError') return 'timed out';
   return cause?.message ?? err.message;
