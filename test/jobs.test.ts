@@ -64,6 +64,20 @@ describe('import jobs', () => {
     expect(again.counts).toMatchObject({ documents: 0, skipped: 51, errors: 4 });
   });
 
+  it('skips a line longer than 32 MiB without holding it, and imports the lines around it', async () => {
+    const file = path.join(t.dir, 'long.jsonl');
+    const out = fs.openSync(file, 'w');
+    fs.writeSync(out, `${JSON.stringify({ id: 'before', text: 'longlinemarker before' })}\n{"id": "huge", "text": "`);
+    const block = Buffer.alloc(1024 * 1024, 'a');
+    for (let i = 0; i < 33; i++) fs.writeSync(out, block);
+    fs.writeSync(out, `"}\n${JSON.stringify({ id: 'after', text: 'longlinemarker after' })}\n`);
+    fs.closeSync(out);
+    const job = await finish(client, await client.startJob({ kind: 'import', format: 'jsonl', path: file }));
+    expect(job.counts).toMatchObject({ documents: 2, errors: 1 });
+    expect(job.problems).toEqual([{ where: 'line 2', message: expect.stringMatching(/longer than 33554432 bytes \(\d+\); skipped/) }]);
+    expect((await client.search('longlinemarker', { k: 5 })).results.map((r) => r.doc_id).sort()).toEqual(['after', 'before']);
+  });
+
   it('imports a bzip2 MediaWiki dump: articles only, as readable text with their sections', async () => {
     const file = path.join(t.dir, 'wiki.xml.bz2');
     const pages: WikiPage[] = [

@@ -12,6 +12,9 @@ const LineSchema = z.object({
   metadata: MetadataSchema.optional(),
 });
 
+/** A longer line is skipped (and reported) without being held in memory. */
+export const MAX_LINE_BYTES = 32 * 1024 * 1024;
+
 const CheckpointSchema = z.object({ offset: z.number().int().nonnegative(), line: z.number().int().nonnegative() });
 type Checkpoint = z.infer<typeof CheckpointSchema>;
 
@@ -26,7 +29,15 @@ export function jsonlSource(file: string): Source {
     let offset = start.offset;
     let line = start.line;
     let carry: Buffer = Buffer.alloc(0);
+    /** Bytes of an over-long line dropped so far; -1 while not inside one. */
+    let dropping = -1;
     const stream = fs.createReadStream(file, { start: start.offset, highWaterMark: 256 * 1024, signal: ctx.signal });
+    const skipLong = (length: number): SourceItem => {
+      line++;
+      offset += length + 1;
+      ctx.error(`line ${line}`, `longer than ${MAX_LINE_BYTES} bytes (${length}); skipped`);
+      return { document: null, checkpoint: { offset, line } };
+    };
     const parse = (bytes: Buffer): SourceItem => {
       line++;
       offset += bytes.length + 1;
@@ -44,11 +55,23 @@ export function jsonlSource(file: string): Source {
       let data = carry.length ? Buffer.concat([carry, chunk]) : chunk;
       let newline: number;
       while ((newline = data.indexOf(0x0a)) !== -1) {
-        yield parse(data.subarray(0, newline));
+        if (dropping >= 0) {
+          yield skipLong(dropping + newline);
+          dropping = -1;
+        } else yield parse(data.subarray(0, newline));
         data = data.subarray(newline + 1);
       }
+      if (dropping >= 0 || data.length > MAX_LINE_BYTES) {
+        dropping = Math.max(dropping, 0) + data.length;
+        data = Buffer.alloc(0);
+      }
       carry = Buffer.from(data);
-      ctx.progress(offset + carry.length, total);
+      ctx.progress(offset + Math.max(dropping, 0) + carry.length, total);
+    }
+    if (dropping >= 0) {
+      const item = skipLong(dropping);
+      item.checkpoint = { offset: total, line };
+      yield item;
     }
     if (carry.length > 0) {
       const item = parse(carry);

@@ -29,6 +29,14 @@ const CheckpointSchema = z.object({
   pages: z.number().int(),
 });
 
+/**
+ * The frontier holds at most this many URLs per page the crawl may index, plus some slack: the crawl
+ * is breadth first, so what is dropped is the deepest, and a crawl never fetches more than
+ * max_pages anyway.
+ */
+const FRONTIER_PER_PAGE = 4;
+const FRONTIER_SLACK = 1000;
+
 /** The token matched against robots.txt `User-agent:` lines. */
 const ROBOTS_AGENT = 'dindex';
 
@@ -49,6 +57,7 @@ export function scrapeSource(spec: ScrapeSpec, config: ScrapeConfig): Source {
     const queue: Target[] = restored?.queue.map(([url, depth]) => ({ url, depth })) ?? [];
     const seen = new Set<string>([...done, ...queue.map((t) => t.url)]);
     const hosts = new Set(spec.urls.map((u) => new URL(u).host));
+    const frontierLimit = FRONTIER_PER_PAGE * spec.max_pages + FRONTIER_SLACK;
     let pages = restored?.pages ?? 0;
     if (!restored) {
       for (const url of spec.urls) {
@@ -113,6 +122,8 @@ export function scrapeSource(spec: ScrapeSpec, config: ScrapeConfig): Source {
         if (result.document) pages++;
         if (result.target.depth < spec.depth) {
           for (const link of result.links) {
+            // More links than could ever be fetched would only weigh on memory and the checkpoint.
+            if (queue.length >= frontierLimit) break;
             const url = normalizeUrl(link);
             if (!url || seen.has(url) || (spec.same_host && !hosts.has(new URL(url).host))) continue;
             seen.add(url);
