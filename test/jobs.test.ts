@@ -134,6 +134,11 @@ describe('import jobs', () => {
     expect((await client.search('warcmarker3')).results[0]).toMatchObject({ source: 'https://energy.example/plain' });
   });
 
+  it('says in its handshake which jobs and search modes it offers', () => {
+    expect(client.daemon.capabilities).toEqual(expect.arrayContaining(['jobs.start', 'jobs.watch', 'jobs:import:jsonl', 'jobs:import:wikipedia', 'jobs:import:warc', 'jobs:scrape', 'search:bm25']));
+    expect(client.daemon.capabilities).not.toContain('search:vector');
+  });
+
   it('refuses bad job requests with clear errors', async () => {
     await expectCode(client.startJob({ kind: 'import', format: 'jsonl', path: 'relative.jsonl' }), 'INVALID_REQUEST');
     await expectCode(client.request('jobs.start', { spec: { kind: 'import', format: 'csv', path: '/x' } } as never), 'INVALID_REQUEST');

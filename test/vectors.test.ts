@@ -60,6 +60,10 @@ describe('vector and hybrid search with the builtin embedder', () => {
     t.cleanup();
   });
 
+  it('offers vector and hybrid search in its handshake', () => {
+    expect(client.daemon.capabilities).toEqual(expect.arrayContaining(['search:bm25', 'search:vector', 'search:hybrid']));
+  });
+
   it('embeds every chunk in the commit that stores it', async () => {
     const stats = await client.stats();
     expect(stats).toMatchObject({ chunks: 60, vectors: 60, vectors_pending: 0, embedding_model: 'builtin:hash-ngram-v1', embedding_dimensions: 384 });

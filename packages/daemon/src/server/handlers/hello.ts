@@ -1,7 +1,17 @@
-import { DindexError, PROTOCOL_VERSION } from '@dindex/protocol';
+import { DindexError, ImportFormatSchema, PROTOCOL_VERSION, REQUESTS } from '@dindex/protocol';
+import type { DaemonServices } from '../context.js';
 import type { Handler } from '../dispatcher.js';
 
-export const CAPABILITIES = ['ping', 'status', 'shutdown', 'index', 'delete', 'commit', 'stats', 'search:bm25'];
+/** What this daemon can do: every request type, the search modes its configuration allows, the job kinds. */
+function capabilities(daemon: DaemonServices): string[] {
+  const modes = daemon.index.pipeline.embedder ? ['bm25', 'vector', 'hybrid'] : ['bm25'];
+  return [
+    ...Object.keys(REQUESTS),
+    ...modes.map((mode) => `search:${mode}`),
+    ...ImportFormatSchema.options.map((format) => `jobs:import:${format}`),
+    'jobs:scrape',
+  ];
+}
 
 export const handleHello: Handler<'hello'> = (body, { connection, daemon }) => {
   if (body.protocol !== PROTOCOL_VERSION) {
@@ -18,6 +28,6 @@ export const handleHello: Handler<'hello'> = (body, { connection, daemon }) => {
     pid: daemon.pid,
     socket: daemon.paths.socket,
     home: daemon.paths.home,
-    capabilities: CAPABILITIES,
+    capabilities: capabilities(daemon),
   };
 };
