@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonClient, RemoteError, type JobInfo } from '@dindex/client';
 import { inspectIndex } from './helpers/database.js';
-import { makeTestEnv, siblingEnv, type TestEnv } from './helpers/env.js';
+import { CLI, makeTestEnv, siblingEnv, type TestEnv } from './helpers/env.js';
 import { articleText, writeJsonl, writeWarc, writeWikiDump, type WikiPage } from './helpers/job-fixtures.js';
 import { runCli, spawnDaemon, stopDaemon, waitFor, withDaemon, type ForegroundDaemon } from './helpers/processes.js';
 
@@ -330,6 +331,25 @@ describe('stopping and resuming import jobs', () => {
       const watched = await runCli(env, ['--json', 'jobs', 'watch', id]);
       expect(watched.code).toBe(1);
       expect(JSON.parse(watched.stdout)).toMatchObject({ id, state: 'cancelled', resumable: true });
+    });
+  }, 120_000);
+
+  it('Ctrl-C on an attached import cancels the job, and says how to resume it', async () => {
+    const fixture = path.join(t.dir, 'big.jsonl');
+    const env = siblingEnv(t, 'interrupt');
+    await withDaemon(env, [], {}, async (client) => {
+      const cli = spawn(process.execPath, [CLI, 'import', fixture, '--format', 'jsonl'], { env: env.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      cli.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => cli.on('close', resolve));
+      await waitFor(async () => (await client.jobs()).some((j) => j.counts.documents > 0), 60_000, 'the first commit of the job');
+      cli.kill('SIGINT');
+      expect(await exited).toBe(1);
+      const [job] = await client.jobs();
+      expect(job).toMatchObject({ state: 'cancelled', resumable: true });
+      expect(stderr).toContain(`cancelling job ${job!.id}`);
+      expect(stderr).toMatch(new RegExp(`job ${job!.id} cancelled in [\\d.]+ s: \\d+ documents`));
+      expect(stderr).toContain(`dindex jobs resume ${job!.id}`);
     });
   }, 120_000);
 
