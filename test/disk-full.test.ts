@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonClient, type Document } from '@dindex/client';
 import { inspectIndex } from './helpers/database.js';
 import { makeTestEnv, type TestEnv } from './helpers/env.js';
-import { spawnDaemon, type ForegroundDaemon } from './helpers/processes.js';
+import { spawnDaemon, withDaemon, type ForegroundDaemon } from './helpers/processes.js';
 
 /** A small filesystem made for the test: tmpfs, which needs root and a mount the machine allows. */
 function mount(target: string, options: string): boolean {
@@ -104,4 +104,35 @@ describe.skipIf(!canMount)('a full disk and a read-only filesystem (tmpfs made b
     client = await DaemonClient.connect({ socket: t.socket });
     expect((await client.search('marker9002')).results[0]?.doc_id).toBe('full-9002');
   });
+});
+
+describe.skipIf(!canMount)('an import job on a full disk (tmpfs made by the test)', () => {
+  it('fails with DISK_FULL keeping its last checkpoint, and once there is space resumes to the end, losing nothing', async () => {
+    const t = makeTestEnv();
+    const mnt = path.join(t.dir, 'mnt');
+    if (!mount(mnt, 'size=3m,mode=0700')) throw new Error('mount failed');
+    try {
+      const fixture = path.join(t.dir, 'bulky.jsonl');
+      fs.writeFileSync(fixture, Array.from({ length: 1500 }, (_, i) => JSON.stringify(bulky(i))).join('\n'));
+      await withDaemon(t, ['--home', path.join(mnt, 'home')], {}, async (client) => {
+        const failed = await client.watchJob((await client.startJob({ kind: 'import', format: 'jsonl', path: fixture })).id, () => {});
+        expect(failed).toMatchObject({ state: 'failed', resumable: true, error: expect.stringMatching(/free some space/) });
+        const stats = await client.stats();
+        expect(failed.counts.documents).toBe(stats.documents);
+        expect(stats.documents).toBeLessThan(1500);
+
+        remount(mnt, 'size=64m');
+        const done = await client.watchJob((await client.resumeJob(failed.id)).id, () => {});
+        expect(done.state).toBe('done');
+        expect(done.counts.documents + done.counts.skipped).toBe(1500);
+        expect((await client.stats()).documents).toBe(1500);
+        for (const i of [0, 749, 1499]) expect((await client.search(`marker${i}`)).results[0]?.doc_id).toBe(`full-${i}`);
+      });
+      const index = inspectIndex(path.join(mnt, 'home'));
+      expect(index).toMatchObject({ sqlite: 'ok', fts: 'ok', torn: 0, countersAgree: true, documents: 1500 });
+    } finally {
+      spawnSync('umount', ['-l', mnt]);
+      t.cleanup();
+    }
+  }, 120_000);
 });

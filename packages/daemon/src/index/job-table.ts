@@ -22,6 +22,8 @@ export type JobStateRow = Pick<JobRow, 'id' | 'spec' | 'state' | 'created_at' | 
 /** Where a job's source stands after a batch of its documents, stored with that batch. */
 export interface JobCheckpoint {
   id: string;
+  /** The checkpoint this batch continues from: the one stored when the batch before it committed. */
+  after: string | null;
   checkpoint: string;
   report: string;
 }
@@ -29,7 +31,7 @@ export interface JobCheckpoint {
 /** The statements on the jobs table, used by the writer thread inside its commits. */
 export class JobTable {
   readonly #upsert: Database.Statement<JobStateRow>;
-  readonly #checkpoint: Database.Statement<[string, string, number, number, number, string]>;
+  readonly #checkpoint: Database.Statement<[string, string, number, number, number, string, string | null]>;
   readonly #all: Database.Statement<[], JobRow>;
 
   constructor(db: Database.Database) {
@@ -38,7 +40,7 @@ export class JobTable {
       ON CONFLICT (id) DO UPDATE SET state = excluded.state, started_at = excluded.started_at,
         finished_at = excluded.finished_at, error = excluded.error`);
     this.#checkpoint = db.prepare(`UPDATE jobs SET checkpoint = ?, report = ?,
-      documents = documents + ?, chunks = chunks + ?, skipped = skipped + ? WHERE id = ?`);
+      documents = documents + ?, chunks = chunks + ?, skipped = skipped + ? WHERE id = ? AND checkpoint IS ?`);
     this.#all = db.prepare('SELECT * FROM jobs ORDER BY created_at');
   }
 
@@ -46,9 +48,14 @@ export class JobTable {
     this.#upsert.run(row);
   }
 
-  /** Records a checkpoint and adds what its batch committed to the job's counters. */
-  saveCheckpoint(job: JobCheckpoint, committed: { documents: number; chunks: number; skipped: number }): void {
-    this.#checkpoint.run(job.checkpoint, job.report, committed.documents, committed.chunks, committed.skipped, job.id);
+  /**
+   * Records a checkpoint and adds what its batch committed to the job's counters — only when it
+   * continues the stored one. A batch whose predecessor failed to commit must not move the
+   * checkpoint past that predecessor's documents; its own documents are then simply found
+   * unchanged when the job is resumed. Returns whether the checkpoint moved.
+   */
+  saveCheckpoint(job: JobCheckpoint, committed: { documents: number; chunks: number; skipped: number }): boolean {
+    return this.#checkpoint.run(job.checkpoint, job.report, committed.documents, committed.chunks, committed.skipped, job.id, job.after).changes > 0;
   }
 
   all(): JobRow[] {

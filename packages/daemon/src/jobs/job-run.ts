@@ -31,6 +31,8 @@ export class JobRun {
   readonly #worker: Worker;
   readonly #commits = new Set<Promise<unknown>>();
   #chain: Promise<void> = Promise.resolve();
+  /** The checkpoint the next batch continues from. */
+  #after: string | null;
   #stopped = false;
   #finished = false;
   #failure: string | null = null;
@@ -44,6 +46,7 @@ export class JobRun {
       checkpoint: job.checkpoint === null ? null : JSON.parse(job.checkpoint),
       report: job.report,
     };
+    this.#after = job.checkpoint;
     this.outcome = new Promise((resolve) => (this.#end = resolve));
     this.#worker = new Worker(new URL('./job-thread.js', import.meta.url), { workerData: data });
     this.#worker.on('message', (message: FromJobThread) => {
@@ -69,9 +72,11 @@ export class JobRun {
         const bytes = WritePipeline.sizeOf(message.documents);
         await pipeline.admit(bytes);
         const report = JSON.parse(message.report) as SourceReport;
-        const commit = pipeline.submitDocuments(message.documents, bytes, { id: job.id, checkpoint: message.checkpoint, report: message.report })
+        const checkpoint = { id: job.id, after: this.#after, checkpoint: message.checkpoint, report: message.report };
+        this.#after = message.checkpoint;
+        const commit = pipeline.submitDocuments(message.documents, bytes, checkpoint)
           .then((result) => {
-            job.committed(message.checkpoint, report, result);
+            if (result.checkpointed) job.committed(message.checkpoint, report, result);
             this.#options.onChange();
           }, (err: DindexError) => this.#fail(err.message));
         job.advance(report.current, report.total);

@@ -155,7 +155,7 @@ export class DocumentWriter {
             break;
           case 'job-checkpoint':
             // The batch's documents were applied just before: its outcome is what they committed.
-            this.jobs.saveCheckpoint(write.job, outcome(write.batch));
+            outcome(write.batch).checkpointed = this.jobs.saveCheckpoint(write.job, outcome(write.batch));
             break;
           case 'refused':
             for (const { chunkId, sinceSeq } of write.chunks) this.#refusePending.run(write.reason, chunkId, sinceSeq);

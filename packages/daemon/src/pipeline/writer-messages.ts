@@ -84,6 +84,8 @@ export interface BatchOutcome {
   chunks: number;
   skipped: number;
   deleted: number;
+  /** For a job's batch: whether its checkpoint was stored (see JobTable.saveCheckpoint). */
+  checkpointed?: boolean;
 }
 
 /** What one commit changed among the vectors; the vector index thread applies it. */
