@@ -59,7 +59,10 @@ export class JobManager {
       this.#jobs.set(job.id, job);
       if (job.active) {
         job.setState('interrupted', INTERRUPTED);
-        saves.push(this.#options.pipeline.saveJob(job.row()));
+        // A disk that is full must not keep the daemon from starting: the next state change stores it.
+        saves.push(this.#options.pipeline.saveJob(job.row()).catch((err: Error) => {
+          this.#options.log.warn({ job: job.id, err: err.message }, 'could not store that the job was interrupted');
+        }));
       }
     }
     await Promise.all(saves);
