@@ -110,11 +110,9 @@ export const jobsWatch = defineRequest('jobs.watch', { request: JobRef, response
 export const JOB_PROGRESS_EVENT = 'job.progress';
 
 export type JobSpec = z.infer<typeof JobSpecSchema>;
-export type ImportSpec = z.infer<typeof ImportSpecSchema>;
 export type ScrapeSpec = z.infer<typeof ScrapeSpecSchema>;
 export type JobState = z.infer<typeof JobStateSchema>;
 export type JobInfo = z.infer<typeof JobInfoSchema>;
 export type JobProgress = z.infer<typeof JobProgressSchema>;
-export type JobCounts = z.infer<typeof JobCountsSchema>;
 export type JobProblem = z.infer<typeof JobProblemSchema>;
 export type ImportFormat = z.infer<typeof ImportFormatSchema>;
