@@ -83,7 +83,8 @@ async function follow(client: DaemonClient, id: string, options: GlobalOptions):
         scale = unit === 'bytes' ? 1024 * 1024 : 1;
         progress = createProgress(Math.ceil(total / scale), options.json === true, unit === 'bytes' ? 'MiB' : 'pages');
       }
-      progress?.update(Math.round((current / scale) * 10) / 10);
+      // A crawl's total grows as it finds links.
+      progress?.update(Math.round((current / scale) * 10) / 10, total ? Math.ceil(total / scale) : undefined);
     });
   } finally {
     process.off('SIGINT', onInterrupt);
