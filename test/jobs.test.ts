@@ -44,6 +44,8 @@ describe('import jobs', () => {
       [30, ''],
     ]));
     fs.appendFileSync(file, `${JSON.stringify({ text: 'a line without id or source about quasars' })}\n{"text": 5}`);
+    // Written by a Windows tool: a byte-order mark, and CRLF line ends.
+    fs.writeFileSync(file, `\uFEFF${fs.readFileSync(file, 'utf8').replaceAll('\n', '\r\n')}`);
     const result = await runCli(t, ['--json', 'import', file, '--format', 'jsonl']);
     expect(result.code, result.stderr).toBe(0);
     const job = JSON.parse(result.stdout) as JobInfo;
@@ -105,6 +107,16 @@ describe('import jobs', () => {
     expect(fish).toMatchObject({ doc_id: 'https://test.wikipedia.example/wiki/Fish_%26_Chips', heading: 'Origins' });
     expect((await client.search('Fish chips frying')).results[0]!.text).toContain('Fish & chips is a dish < > of frying');
     expect((await client.search('talkpageonly')).results).toHaveLength(0);
+
+    // A history dump: several revisions of a page, of which the last is the article.
+    const history = path.join(t.dir, 'history.xml');
+    writeWikiDump(history, [{ title: 'Revised', text: 'oldrevisionword text' }]);
+    const xml = fs.readFileSync(history, 'utf8');
+    const revision = /    <revision>[\s\S]*?<\/revision>\n/.exec(xml)![0];
+    fs.writeFileSync(history, xml.replace(revision, revision + revision.replace('oldrevisionword', 'newrevisionword')));
+    expect((await finish(client, await client.startJob({ kind: 'import', format: 'wikipedia', path: history }))).counts.documents).toBe(1);
+    expect((await client.search('newrevisionword')).results).toHaveLength(1);
+    expect((await client.search('oldrevisionword')).results).toHaveLength(0);
   });
 
   it('imports a gzip WARC: HTML and text responses, by their target URL', async () => {

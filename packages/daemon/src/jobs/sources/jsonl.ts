@@ -42,7 +42,8 @@ export function jsonlSource(file: string): Source {
       line++;
       offset += bytes.length + 1;
       const checkpoint: Checkpoint = { offset, line };
-      const text = bytes.toString('utf8').trim();
+      // Windows tools may start the file with a byte-order mark and end lines with CR.
+      const text = bytes.toString('utf8').replace(/^\uFEFF/, '').trim();
       if (text === '') return { document: null, checkpoint };
       const document = toDocument(text, file, line);
       if (typeof document === 'string') {

@@ -38,6 +38,8 @@ export function wikipediaSource(file: string): Source {
         text = '';
         if (name === 'page') page = { title: '', ns: '', id: '', redirect: false, text: [] };
         else if (name === 'redirect' && page) page.redirect = true;
+        // A history dump holds every revision of a page: the last one is the article.
+        else if (name === 'revision' && page) page.text = [];
       },
       ontext(data) {
         const parent = path.at(-2);
