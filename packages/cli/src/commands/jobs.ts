@@ -25,7 +25,9 @@ export function jobsList(options: GlobalOptions & { state?: JobState; limit: str
     const jobs = await client.jobs({ ...(options.state ? { state: options.state } : {}), limit: count(options.limit, '--limit') });
     if (options.json) return printJson({ jobs });
     if (jobs.length === 0) return printLines(['no jobs']);
-    printLines(jobs.map((job) => [job.id, job.state.padEnd(11), describeSpec(job).padEnd(48), `${job.counts.documents} docs`, position(job)].join('  ')));
+    const rows = jobs.map((job) => [job.id, job.state, describeSpec(job), `${job.counts.documents} docs`, position(job)]);
+    const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+    printLines(rows.map((row) => row.map((cell, column) => (column < row.length - 1 ? cell.padEnd(widths[column]!) : cell)).join('  ')));
   });
 }
 
