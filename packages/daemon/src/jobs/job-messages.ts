@@ -38,7 +38,7 @@ export type FromJobThread =
   | { op: 'done' }
   | { op: 'failed'; message: string };
 
-/** `ack`: a batch found room in the pipeline. */
-export type ToJobThread = { op: 'ack' } | { op: 'stop' };
+/** A batch found room in the pipeline. (A job is stopped by terminating its thread.) */
+export type ToJobThread = { op: 'ack' };
 
 export const MAX_PROBLEMS = 20;

@@ -61,7 +61,6 @@ export class JobRun {
   /** Stops reading the source; what was handed over still commits, then `outcome` settles. */
   stop(): void {
     this.#stopped = true;
-    this.#post({ op: 'stop' });
     void this.#worker.terminate();
   }
 
@@ -69,6 +68,8 @@ export class JobRun {
     const { job, pipeline } = this.#options;
     switch (message.op) {
       case 'batch': {
+        // After a failed commit nothing more goes in: the job resumes from its last checkpoint.
+        if (this.#failure !== null) break;
         const bytes = WritePipeline.sizeOf(message.documents);
         await pipeline.admit(bytes);
         const report = JSON.parse(message.report) as SourceReport;

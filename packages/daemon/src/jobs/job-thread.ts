@@ -17,12 +17,12 @@ const BATCH_DOCUMENTS = 1000;
 const BATCH_AGE_MS = 500;
 const PROGRESS_EVERY_MS = 200;
 
-const controller = new AbortController();
+// A job is stopped by terminating this thread, so its sources' signal never fires here.
+const signal = new AbortController().signal;
 let unacknowledged = 0;
 let onAck: (() => void) | null = null;
 parentPort!.on('message', (message: ToJobThread) => {
-  if (message.op === 'stop') controller.abort();
-  else {
+  if (message.op === 'ack') {
     unacknowledged--;
     onAck?.();
   }
@@ -35,7 +35,7 @@ const problem = (where: string, message: string): void => {
   if (report.problems.length > MAX_PROBLEMS) report.problems.shift();
 };
 const context: SourceContext = {
-  signal: controller.signal,
+  signal,
   checkpoint: data.checkpoint,
   progress(current, total) {
     report.current = current;
@@ -100,6 +100,4 @@ function aged(): Promise<typeof AGED> {
   return new Promise((resolve) => setTimeout(() => resolve(AGED), Math.max(0, batchStarted + BATCH_AGE_MS - Date.now())).unref());
 }
 
-run().catch((err: unknown) => {
-  if (!controller.signal.aborted) send({ op: 'failed', message: (err as Error).message ?? String(err) });
-});
+run().catch((err: unknown) => send({ op: 'failed', message: (err as Error).message ?? String(err) }));
