@@ -50,7 +50,7 @@ export async function run(argv: string[], version: string): Promise<void> {
       (await import('./commands/index-files.js')).indexFiles(paths, { ...globals(), ...opts }));
 
   program.command('search')
-    .description('search the index (BM25); prints source, score and a snippet per result')
+    .description('search the index (BM25, vector or hybrid); prints source, score and a snippet per result')
     .argument('<query...>', 'words to search for; any characters are fine')
     .addOption(new Option('-k, --k <n>', 'number of results').default('10'))
     .addOption(new Option('--mode <mode>', 'ranking (default: hybrid with a semantic embedder, else bm25)').choices(['bm25', 'vector', 'hybrid']))
