@@ -181,6 +181,7 @@ describe('import jobs', () => {
     const done = jobs.filter((j) => j.state === 'done').length;
     expect((await client.status()).jobs).toMatchObject({ done, running: 0, queued: 0 });
     expect(await client.metrics()).toContain(`dindex_jobs{state="done"} ${done}`);
+    expect((await runCli(t, ['daemon', 'status'])).stdout).toMatch(new RegExp(`jobs\\s+${done} done`));
   });
 
   it('a damaged file fails its job with a message that names it; the daemon goes on', async () => {

@@ -89,6 +89,7 @@ export async function daemonStatus(options: GlobalOptions): Promise<void> {
       ['clients', `${status.connections} connected, ${status.inflight} requests in flight`],
       ['embedding', describeEmbedding(status)],
       ['vectors', describeVectorIndex(status.vector_index)],
+      ['jobs', describeJobs(status.jobs)],
       ...(status.metrics_url ? [['metrics', status.metrics_url] as [string, string]] : []),
     ]),
   ]);
@@ -175,4 +176,10 @@ function describeVectorIndex(index: ResponseBody<'status'>['vector_index']): str
   if (index.state === 'disabled') return 'no vector index';
   if (index.state === 'building') return `rebuilding the HNSW index: ${index.built} of ${index.total}`;
   return `HNSW index ready, ${index.size} vectors`;
+}
+
+/** "2 queued, 1 running, 5 done": the states that have jobs, in the order a job passes them. */
+function describeJobs(jobs: Record<string, number>): string {
+  const parts = Object.entries(jobs).filter(([, n]) => n > 0).map(([state, n]) => `${n} ${state}`);
+  return parts.length ? parts.join(', ') : 'none';
 }
