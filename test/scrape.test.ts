@@ -233,3 +233,44 @@ describe('robots.txt crawl-delay', () => {
     });
   }, 30_000);
 });
+
+describe('scraping several hosts', () => {
+  it('crawls different hosts at the same time, each at its own polite pace', async () => {
+    const requests: Array<{ host: string; path: string; at: number }> = [];
+    const site = async (): Promise<http.Server> => {
+      const server = http.createServer((req, res) => {
+        requests.push({ host: req.headers.host ?? '', path: req.url ?? '', at: Date.now() });
+        const n = Number(/^\/h(\d)$/.exec(req.url ?? '')?.[1] ?? -1);
+        if (n < 0) {
+          res.writeHead(404);
+          res.end();
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end(page(`Host page ${n}`, `hostmarker${n}`, n < 3 ? [`/h${n + 1}`] : []));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return server;
+    };
+    const servers = [await site(), await site()];
+    const origins = servers.map((s) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`);
+    const t = makeTestEnv();
+    await withDaemon(t, [], { DINDEX_SCRAPE_ALLOW_PRIVATE_ADDRESSES: 'true', DINDEX_SCRAPE_HOST_DELAY_MS: '300' }, async (client) => {
+      const job = await client.watchJob((await client.startJob({ kind: 'scrape', urls: origins.map((o) => `${o}/h0`), depth: 5, max_pages: 20, same_host: true })).id, () => {});
+      expect(job.counts.documents).toBe(8);
+      const pages = requests.filter((r) => r.path !== '/robots.txt');
+      const [a, b] = origins.map((o) => pages.filter((r) => `http://${r.host}` === o));
+      // Each host at its own pace...
+      for (const host of [a!, b!]) {
+        expect(host.map((r) => r.path)).toEqual(['/h0', '/h1', '/h2', '/h3']);
+        for (let i = 1; i < host.length; i++) expect(host[i]!.at - host[i - 1]!.at).toBeGreaterThanOrEqual(290);
+      }
+      // ...and the two at the same time: each host's crawl starts before the other's ends.
+      expect(a![0]!.at).toBeLessThan(b!.at(-1)!.at);
+      expect(b![0]!.at).toBeLessThan(a!.at(-1)!.at);
+    }).finally(() => {
+      t.cleanup();
+      for (const s of servers) s.close();
+    });
+  }, 30_000);
+});
