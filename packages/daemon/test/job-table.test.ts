@@ -17,8 +17,10 @@ describe('job checkpoints', () => {
     // The resumed run continues from c1.
     expect(jobs.saveCheckpoint({ id: 'j', after: 'c1', checkpoint: 'c2', report: 'r2' }, added)).toBe(true);
     expect(jobs.all()[0]).toMatchObject({ checkpoint: 'c2', documents: 20 });
-    // A state change leaves the checkpoint and counters alone.
+    // A state change leaves the checkpoint and counters alone, except that a finished job drops its checkpoint.
+    jobs.saveState({ id: 'j', spec: '{}', state: 'interrupted', created_at: 1, started_at: 1, finished_at: 2, error: 'stopped' });
+    expect(jobs.all()[0]).toMatchObject({ state: 'interrupted', checkpoint: 'c2', documents: 20 });
     jobs.saveState({ id: 'j', spec: '{}', state: 'done', created_at: 1, started_at: 1, finished_at: 2, error: null });
-    expect(jobs.all()[0]).toMatchObject({ state: 'done', checkpoint: 'c2', documents: 20, finished_at: 2 });
+    expect(jobs.all()[0]).toMatchObject({ state: 'done', checkpoint: null, documents: 20, finished_at: 2 });
   });
 });

@@ -38,7 +38,9 @@ export class JobTable {
     this.#upsert = db.prepare(`INSERT INTO jobs (id, spec, state, created_at, started_at, finished_at, error)
       VALUES (@id, @spec, @state, @created_at, @started_at, @finished_at, @error)
       ON CONFLICT (id) DO UPDATE SET state = excluded.state, started_at = excluded.started_at,
-        finished_at = excluded.finished_at, error = excluded.error`);
+        finished_at = excluded.finished_at, error = excluded.error,
+        -- A finished job is never resumed: its checkpoint (a crawl's can be large) is dropped.
+        checkpoint = CASE excluded.state WHEN 'done' THEN NULL ELSE checkpoint END`);
     this.#checkpoint = db.prepare(`UPDATE jobs SET checkpoint = ?, report = ?,
       documents = documents + ?, chunks = chunks + ?, skipped = skipped + ? WHERE id = ? AND checkpoint IS ?`);
     this.#all = db.prepare('SELECT * FROM jobs ORDER BY created_at');

@@ -82,6 +82,7 @@ export class Job {
       this.#samples = [];
     } else if (state === 'queued') this.finishedAt = null;
     else this.finishedAt = now;
+    if (state === 'done') this.checkpoint = null;
   }
 
   advance(current: number, total: number | null): void {
