@@ -30,8 +30,10 @@ parentPort!.on('message', (message: ToJobThread) => {
 
 const report = data.report ?? emptyReport();
 let lastProgress = 0;
+/** Problems are kept short: they travel with every checkpoint. */
+const PROBLEM_CHARS = 500;
 const problem = (where: string, message: string): void => {
-  report.problems.push({ where, message });
+  report.problems.push({ where: where.slice(0, PROBLEM_CHARS), message: message.slice(0, PROBLEM_CHARS) });
   if (report.problems.length > MAX_PROBLEMS) report.problems.shift();
 };
 const context: SourceContext = {
