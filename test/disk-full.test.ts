@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonClient, type Document } from '@dindex/client';
 import { inspectIndex } from './helpers/database.js';
 import { makeTestEnv, type TestEnv } from './helpers/env.js';
-import { spawnDaemon, withDaemon, type ForegroundDaemon } from './helpers/processes.js';
+import { spawnDaemon, stopDaemon, withDaemon, type ForegroundDaemon } from './helpers/processes.js';
 
 /** A small filesystem made for the test: tmpfs, which needs root and a mount the machine allows. */
 function mount(target: string, options: string): boolean {
@@ -83,8 +83,7 @@ describe.skipIf(!canMount)('a full disk and a read-only filesystem (tmpfs made b
     const report = await client.doctor();
     expect(report.ok).toBe(true);
     client.close();
-    daemon.child.kill('SIGTERM');
-    await daemon.exited;
+    await stopDaemon(daemon);
     const index = inspectIndex(path.join(mnt, 'home'));
     expect(index).toMatchObject({ sqlite: 'ok', fts: 'ok', torn: 0, countersAgree: true });
     for (const id of [...acknowledged, 'full-9001', 'full-9002']) expect(index.ids.has(id), id).toBe(true);

@@ -4,7 +4,7 @@ import { DaemonClient, type Document } from '@dindex/client';
 import { startEmbeddingServer, type EmbeddingServer } from './helpers/embedding-server.js';
 import { TINY_DIMENSIONS, TINY_MODEL, writeTinyModel } from './helpers/tiny-onnx-model.js';
 import { makeTestEnv, type TestEnv } from './helpers/env.js';
-import { runCli, spawnDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
+import { runCli, spawnDaemon, stopDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
 
 const doc = (id: string, text: string): Document => ({ id, source: `/web/${id}`, text });
 
@@ -36,8 +36,7 @@ describe('the openai provider against a real HTTP server on loopback', () => {
   });
   afterAll(async () => {
     client.close();
-    daemon.child.kill('SIGTERM');
-    await daemon.exited;
+    await stopDaemon(daemon);
     await server.close();
     t.cleanup();
   });
@@ -141,8 +140,7 @@ describe('the transformers provider with a local ONNX model', () => {
       expect((await client.search('feathers')).mode).toBe('hybrid');
       expect((await client.search('feathers', { k: 2 })).results.map((r) => r.doc_id[0])).toEqual(['3', '3']);
       client.close();
-      daemon.child.kill('SIGTERM');
-      await daemon.exited;
+      await stopDaemon(daemon);
     } finally {
       t.cleanup();
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DaemonClient } from '@dindex/client';
 import { makeTestEnv } from './helpers/env.js';
-import { settledRss, spawnDaemon, waitFor } from './helpers/processes.js';
+import { settledRss, spawnDaemon, stopDaemon, waitFor } from './helpers/processes.js';
 import { sharedDaemon } from './helpers/shared-daemon.js';
 import { RawSocket } from './helpers/raw-socket.js';
 
@@ -133,8 +133,7 @@ describe('backpressure', () => {
     expect(ids.size).toBe(total + 1);
     raw.close();
     observer.close();
-    d.child.kill('SIGTERM');
-    await d.exited;
+    await stopDaemon(d);
     local.cleanup();
   });
 
@@ -156,8 +155,7 @@ describe('backpressure', () => {
       next.close();
       return next.messages.length === 0;
     }, 5000, 'a free connection slot');
-    d.child.kill('SIGTERM');
-    await d.exited;
+    await stopDaemon(d);
     local.cleanup();
   });
 });

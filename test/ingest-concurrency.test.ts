@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DaemonClient, type Document } from '@dindex/client';
 import { makeTestEnv, type TestEnv } from './helpers/env.js';
-import { spawnDaemon, type ForegroundDaemon } from './helpers/processes.js';
+import { spawnDaemon, stopDaemon, type ForegroundDaemon } from './helpers/processes.js';
 
 const CHUNKS_PER_DOC = 3;
 
@@ -28,8 +28,7 @@ async function connect(): Promise<DaemonClient> {
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
-  daemon.child.kill('SIGTERM');
-  await daemon.exited;
+  await stopDaemon(daemon);
   t.cleanup();
 });
 

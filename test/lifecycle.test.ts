@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DaemonClient } from '@dindex/client';
 import { makeTestEnv, type TestEnv } from './helpers/env.js';
-import { isRunning, runCli, spawnDaemon, waitFor } from './helpers/processes.js';
+import { isRunning, runCli, spawnDaemon, stopDaemon, waitFor } from './helpers/processes.js';
 
 let t: TestEnv;
 beforeEach(() => {
@@ -191,7 +191,6 @@ describe('signals', () => {
     await waitFor(() => daemon.output().includes('keeping the current configuration'), 5000, 'the rejected reload');
     expect(await client.ping()).toEqual({ pong: true });
     client.close();
-    daemon.child.kill('SIGTERM');
-    await daemon.exited;
+    await stopDaemon(daemon);
   });
 });

@@ -3,7 +3,7 @@ import { encodeFrame, PROTOCOL_VERSION } from '@dindex/protocol';
 import { DaemonClient, type Document } from '@dindex/client';
 import { inspectIndex } from './helpers/database.js';
 import { makeTestEnv } from './helpers/env.js';
-import { settledRss, spawnDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
+import { settledRss, spawnDaemon, stopDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
 import { RawSocket } from './helpers/raw-socket.js';
 
 const CLIENTS = 256;
@@ -41,8 +41,7 @@ describe('load and faults', () => {
       const check = await DaemonClient.connect({ socket: t.socket });
       expect((await check.stats()).documents).toBe(CLIENTS * 3);
       check.close();
-      daemon.child.kill('SIGTERM');
-      await daemon.exited;
+      await stopDaemon(daemon);
       const index = inspectIndex(t.home);
       for (const id of acknowledged) expect(index.ids.has(id)).toBe(true);
     } finally {
@@ -74,8 +73,7 @@ describe('load and faults', () => {
       const client = await DaemonClient.connect({ socket: t.socket });
       expect((await client.doctor()).ok).toBe(true);
       client.close();
-      daemon.child.kill('SIGTERM');
-      await daemon.exited;
+      await stopDaemon(daemon);
     } finally {
       t.cleanup();
     }

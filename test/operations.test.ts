@@ -6,14 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { DaemonClient, type Document } from '@dindex/client';
 import { inspectIndex } from './helpers/database.js';
 import { CLI, makeTestEnv, ROOT } from './helpers/env.js';
-import { isRunning, runCli, spawnDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
+import { isRunning, runCli, spawnDaemon, stopDaemon, waitFor } from './helpers/processes.js';
 
 const doc = (i: number): Document => ({ id: `op-${i}`, source: `/ops/${i}`, text: `Operations document ${i} about lighthouse${i} keepers.` });
-
-async function stop(daemon: ForegroundDaemon): Promise<void> {
-  daemon.child.kill('SIGTERM');
-  await daemon.exited;
-}
 
 describe('metrics', () => {
   it('counts requests by type and outcome, times searches and commits, and reads the index at scrape time', async () => {
@@ -43,7 +38,7 @@ describe('metrics', () => {
       const cli = await runCli(t, ['metrics']);
       expect(cli.stdout).toMatch(/^# HELP dindex_/m);
       client.close();
-      await stop(daemon);
+      await stopDaemon(daemon);
     } finally {
       t.cleanup();
     }
@@ -131,12 +126,12 @@ describe('integrity', () => {
       expect(repaired.checks.find((c) => c.name === 'fts')).toMatchObject({ ok: true, repaired: true });
       expect((await client.search('lighthouse7')).results[0]!.doc_id).toBe('op-7');
       client.close();
-      await stop(daemon);
+      await stopDaemon(daemon);
 
       corrupt();
       daemon = await spawnDaemon(t);
       expect(daemon.output()).toMatch(/"check":"fts".*"repaired at start"/);
-      await stop(daemon);
+      await stopDaemon(daemon);
       expect(inspectIndex(t.home)).toMatchObject({ sqlite: 'ok', fts: 'ok', countersAgree: true });
     } finally {
       t.cleanup();
@@ -168,7 +163,7 @@ describe('integrity', () => {
       expect((await client.doctor()).ok).toBe(true);
       expect(daemon.output()).toContain('asked to repair it');
       client.close();
-      await stop(daemon);
+      await stopDaemon(daemon);
     } finally {
       t.cleanup();
     }
@@ -181,7 +176,7 @@ describe('integrity', () => {
       let client = await DaemonClient.connect({ socket: t.socket });
       await client.index(Array.from({ length: 10 }, (_, i) => doc(i)));
       client.close();
-      await stop(daemon);
+      await stopDaemon(daemon);
       daemon = await spawnDaemon(t);
       expect(daemon.output()).toContain('start-up checks skipped');
       client = await DaemonClient.connect({ socket: t.socket });
@@ -192,7 +187,7 @@ describe('integrity', () => {
       // After a crash the checks run.
       daemon = await spawnDaemon(t);
       expect(daemon.output()).not.toContain('start-up checks skipped');
-      await stop(daemon);
+      await stopDaemon(daemon);
     } finally {
       t.cleanup();
     }
@@ -205,7 +200,7 @@ describe('integrity', () => {
       const client = await DaemonClient.connect({ socket: t.socket });
       await client.index(Array.from({ length: 300 }, (_, i) => ({ ...doc(i), text: `${doc(i).text} ${'filler words '.repeat(80)}` })));
       client.close();
-      await stop(daemon);
+      await stopDaemon(daemon);
       const file = path.join(t.home, 'index.db');
       const fd = fs.openSync(file, 'r+');
       fs.writeSync(fd, Buffer.alloc(4096 * 3, 0x5a), 0, 4096 * 3, 4096 * 4);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DaemonClient } from '@dindex/client';
 import { packagedUnits } from '../packages/cli/src/service/units.js';
 import { makeTestEnv, ROOT } from './helpers/env.js';
-import { runCli, spawnDaemon, waitFor } from './helpers/processes.js';
+import { runCli, spawnDaemon, stopDaemon, waitFor } from './helpers/processes.js';
 import { spawnSocketActivated, startNotifyReceiver } from './helpers/systemd.js';
 
 function verify(units: string[], user: boolean, dir: string): { status: number | null; output: string } {
@@ -108,8 +108,7 @@ describe('under systemd', () => {
       await waitFor(() => receiver.messages.some((m) => m.includes('READY=1')), 10_000, 'READY=1');
       expect(receiver.messages.find((m) => m.includes('READY=1'))).toContain(`MAINPID=${daemon.pid}`);
       await waitFor(() => receiver.messages.filter((m) => m.includes('WATCHDOG=1')).length >= 3, 10_000, 'three WATCHDOG=1');
-      daemon.child.kill('SIGTERM');
-      await daemon.exited;
+      await stopDaemon(daemon);
       await waitFor(() => receiver.messages.some((m) => m.includes('STOPPING=1')), 10_000, 'STOPPING=1');
     } finally {
       receiver.close();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonClient, type Document } from '@dindex/client';
 import { inspectIndex } from './helpers/database.js';
 import { makeTestEnv, type TestEnv } from './helpers/env.js';
-import { runCli, spawnDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
+import { runCli, spawnDaemon, stopDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
 
 const BUILTIN = { DINDEX_EMBEDDING_PROVIDER: 'builtin' };
 const TOPICS = ['volcanic eruptions and lava flows', 'orbital mechanics of satellites', 'sourdough bread fermentation',
@@ -14,11 +14,6 @@ const TOPICS = ['volcanic eruptions and lava flows', 'orbital mechanics of satel
 function topicDoc(i: number): Document {
   const topic = TOPICS[i % TOPICS.length]!;
   return { id: `t${i}`, source: `/topics/${i}`, text: `Notes number ${i} on ${topic}: item${i} ${topic.split(' ').reverse().join(' ')}.` };
-}
-
-async function stopGracefully(daemon: ForegroundDaemon): Promise<void> {
-  daemon.child.kill('SIGTERM');
-  await daemon.exited;
 }
 
 /** Waits until every vector is embedded and the HNSW index holds exactly what SQLite holds. */
@@ -56,7 +51,7 @@ describe('vector and hybrid search with the builtin embedder', () => {
   });
   afterAll(async () => {
     client.close();
-    await stopGracefully(daemon);
+    await stopDaemon(daemon);
     t.cleanup();
   });
 
@@ -144,7 +139,7 @@ describe('the HNSW file is derived: verified at start, rebuilt from SQLite when 
     await client.index(docs);
     await settled(client);
     client.close();
-    await stopGracefully(daemon);
+    await stopDaemon(daemon);
     const meta = JSON.parse(fs.readFileSync(path.join(t.home, 'vectors.hnsw.json'), 'utf8')) as { size: number };
     expect(meta.size).toBe(120);
     ({ daemon, client } = await restart());
@@ -153,7 +148,7 @@ describe('the HNSW file is derived: verified at start, rebuilt from SQLite when 
     expect((await client.status()).vector_index).toMatchObject({ state: 'ready', size: 120 });
     await expectEachFindsItself(client, docs.slice(0, 12));
     client.close();
-    await stopGracefully(daemon);
+    await stopDaemon(daemon);
   });
 
   for (const [damage, harm] of [
@@ -173,7 +168,7 @@ describe('the HNSW file is derived: verified at start, rebuilt from SQLite when 
       expect(size).toBe(120);
       await expectEachFindsItself(client, docs.slice(50, 62));
       client.close();
-      await stopGracefully(daemon);
+      await stopDaemon(daemon);
     });
   }
 
@@ -203,7 +198,7 @@ describe('the HNSW file is derived: verified at start, rebuilt from SQLite when 
     expect(stats.vectors).toBe(stats.chunks);
     await expectEachFindsItself(client, [...docs.slice(100, 110), ...acknowledged.filter((_, i) => i % 5 === 0)]);
     client.close();
-    await stopGracefully(daemon);
+    await stopDaemon(daemon);
     expect(inspectIndex(t.home)).toMatchObject({ sqlite: 'ok', fts: 'ok', torn: 0, pending: 0, unembedded: 0, countersAgree: true, vectors: stats.chunks });
   });
 });
@@ -225,7 +220,7 @@ describe('quantization', () => {
           expect((await client.search(d.text, { mode: 'vector', k: 1 })).results[0]!.doc_id).toBe(d.id);
         }
         client.close();
-        await stopGracefully(daemon);
+        await stopDaemon(daemon);
       }
     } finally {
       t.cleanup();
@@ -245,7 +240,7 @@ describe('a change of model is detected, explained, and repaired by dindex reemb
     let client = await DaemonClient.connect({ socket: t.socket });
     await client.index(Array.from({ length: 30 }, (_, i) => topicDoc(i)));
     client.close();
-    await stopGracefully(daemon);
+    await stopDaemon(daemon);
 
     const smaller = { ...BUILTIN, DINDEX_EMBEDDING_DIMENSIONS: '64' };
     daemon = await spawnDaemon(t, [], smaller);
@@ -267,7 +262,7 @@ describe('a change of model is detected, explained, and repaired by dindex reemb
     await settled(client);
     await expectEachFindsItself(client, [topicDoc(3), topicDoc(100)]);
     client.close();
-    await stopGracefully(daemon);
+    await stopDaemon(daemon);
   });
 
   it('gives existing chunks vectors when embeddings are switched on for an index built without them', async () => {
@@ -278,14 +273,14 @@ describe('a change of model is detected, explained, and repaired by dindex reemb
       await client.index(Array.from({ length: 10 }, (_, i) => topicDoc(i)));
       expect((await client.stats()).vectors).toBe(0);
       client.close();
-      await stopGracefully(daemon);
+      await stopDaemon(daemon);
       daemon = await spawnDaemon(u, [], BUILTIN);
       client = await DaemonClient.connect({ socket: u.socket });
       await settled(client);
       expect(await client.stats()).toMatchObject({ vectors: 10, vectors_pending: 0, embedding_model: 'builtin:hash-ngram-v1' });
       await expectEachFindsItself(client, [topicDoc(4)]);
       client.close();
-      await stopGracefully(daemon);
+      await stopDaemon(daemon);
     } finally {
       u.cleanup();
     }
