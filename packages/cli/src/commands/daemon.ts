@@ -5,6 +5,7 @@ import { logFilePath, type ResponseBody } from '@dindex/protocol';
 import { daemonEntry, type GlobalOptions } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatBytes, printJson, printLines, table } from '../output.js';
+import { wholeNumber } from '../options.js';
 
 /** `dindex daemon start|stop|status|restart|logs`: the daemon's lifecycle from the shell. */
 
@@ -97,8 +98,7 @@ export async function daemonStatus(options: GlobalOptions): Promise<void> {
 
 export async function daemonLogs(options: GlobalOptions & { follow?: boolean; lines: string }): Promise<void> {
   const file = logFilePath(resolveClientPaths(options).home);
-  const count = Number.parseInt(options.lines, 10);
-  if (!Number.isInteger(count) || count < 0) throw new CliError(`--lines expects a whole number, got "${options.lines}"`, EXIT.usage);
+  const count = wholeNumber(options.lines, '--lines');
   let position = 0;
   try {
     const text = fs.readFileSync(file, 'utf8');

@@ -1,9 +1,10 @@
 import { connect, type GlobalOptions } from '../context.js';
-import { CliError, EXIT } from '../errors.js';
+import { CliError } from '../errors.js';
 import { decodeText, readDocument, toDocument } from '../files/read-document.js';
 import { walkFiles } from '../files/walk.js';
 import { printJson } from '../output.js';
 import { createProgress } from '../progress.js';
+import { wholeNumber } from '../options.js';
 
 export interface IndexOptions extends GlobalOptions {
   source?: string;
@@ -16,8 +17,7 @@ export interface IndexOptions extends GlobalOptions {
  * right after sees all of them.
  */
 export async function indexFiles(paths: string[], options: IndexOptions): Promise<void> {
-  const maxBytes = Number.parseInt(options.maxFileBytes, 10);
-  if (!Number.isInteger(maxBytes) || maxBytes <= 0) throw new CliError(`--max-file-bytes expects a positive number, got "${options.maxFileBytes}"`, EXIT.usage);
+  const maxBytes = wholeNumber(options.maxFileBytes, '--max-file-bytes', 1);
   const started = performance.now();
   const files: string[] = [];
   let readStdin = false;

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { DaemonClient, ImportFormat, JobInfo, JobSpec, JobState } from '@dindex/client';
 import { withClient, type GlobalOptions } from '../context.js';
-import { CliError, EXIT } from '../errors.js';
+import { EXIT } from '../errors.js';
+import { wholeNumber } from '../options.js';
 import { formatBytes, printJson, printLines, table } from '../output.js';
 import { createProgress, type Progress } from '../progress.js';
 
@@ -16,13 +17,13 @@ export function importFile(file: string, options: GlobalOptions & { format: Impo
 
 export function scrape(urls: string[], options: GlobalOptions & { depth: string; maxPages: string; allHosts?: boolean; detach?: boolean }): Promise<void> {
   return runJob({
-    kind: 'scrape', urls, depth: count(options.depth, '--depth'), max_pages: count(options.maxPages, '--max-pages'), same_host: !options.allHosts,
+    kind: 'scrape', urls, depth: wholeNumber(options.depth, '--depth'), max_pages: wholeNumber(options.maxPages, '--max-pages', 1), same_host: !options.allHosts,
   }, options);
 }
 
 export function jobsList(options: GlobalOptions & { state?: JobState; limit: string }): Promise<void> {
   return withClient(options, async (client) => {
-    const jobs = await client.jobs({ ...(options.state ? { state: options.state } : {}), limit: count(options.limit, '--limit') });
+    const jobs = await client.jobs({ ...(options.state ? { state: options.state } : {}), limit: wholeNumber(options.limit, '--limit', 1) });
     if (options.json) return printJson({ jobs });
     if (jobs.length === 0) return printLines(['no jobs']);
     const rows = jobs.map((job) => [job.id, job.state, describeSpec(job), `${job.counts.documents} docs`, position(job)]);
@@ -147,8 +148,3 @@ function describeJob(job: JobInfo): string[] {
   return [...table(rows, ''), ...job.problems.map((p) => `  ${p.where}: ${p.message}`)];
 }
 
-function count(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new CliError(`${flag} takes a whole number, not "${value}"`, EXIT.usage);
-  return n;
-}

@@ -2,6 +2,7 @@ import { withClient, type GlobalOptions } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import type { ResultExplanation } from '@dindex/protocol';
 import { printJson } from '../output.js';
+import { wholeNumber } from '../options.js';
 
 /** `bm25 #2 (11.31) · vector #7 (0.612) · fused 0.0323`: each signal's rank and score. */
 function describe(explain: ResultExplanation): string {
@@ -23,8 +24,7 @@ export interface SearchOptions extends GlobalOptions {
 }
 
 export async function search(words: string[], options: SearchOptions): Promise<void> {
-  const k = Number.parseInt(options.k, 10);
-  if (!Number.isInteger(k) || k < 1 || k > 1000) throw new CliError(`-k expects a number from 1 to 1000, got "${options.k}"`, EXIT.usage);
+  const k = wholeNumber(options.k, '-k', 1, 1000);
   const metadata = Object.fromEntries(options.where.map((pair) => {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new CliError(`--where expects key=value, got "${pair}"`, EXIT.usage);
