@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
-import { DindexError, type JobInfo, type JobSpec, type JobState } from '@dindex/protocol';
+import { DindexError, JobStateSchema, type JobInfo, type JobSpec, type JobState } from '@dindex/protocol';
 import type { JobsConfig, ScrapeConfig } from '../config/schema.js';
 import type { WritePipeline } from '../pipeline/write-pipeline.js';
 import { AddressRefusedError, checkUrlAddress } from './web/address-guard.js';
@@ -92,7 +92,7 @@ export class JobManager {
 
   /** Counts by state, for status and metrics. */
   counts(): Record<JobState, number> {
-    const counts: Record<JobState, number> = { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0, interrupted: 0 };
+    const counts = Object.fromEntries(JobStateSchema.options.map((state) => [state, 0])) as Record<JobState, number>;
     for (const job of this.#jobs.values()) counts[job.state]++;
     return counts;
   }

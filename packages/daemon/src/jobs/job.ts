@@ -26,7 +26,7 @@ export class Job {
   /** The source's tally at that checkpoint. */
   report: SourceReport;
   readonly counts: { documents: number; chunks: number; skipped: number };
-  stage = 'queued';
+  stage: string;
   /** Live position, ahead of the committed one while batches are in flight. */
   #current: number;
   #total: number | null;

@@ -5,7 +5,7 @@ import type { ScrapeConfig } from '../../config/schema.js';
 import { classifyContentType } from '../web/content-type.js';
 import { FetchError, PageFetcher } from '../web/fetcher.js';
 import { readHtml } from '../web/html-text.js';
-import { RobotsCache } from '../web/robots.js';
+import { RobotsCache, type RobotsRules } from '../web/robots.js';
 import { normalizeUrl } from '../web/url.js';
 import type { Source, SourceContext, SourceItem } from './source.js';
 
@@ -21,6 +21,18 @@ interface Visit {
   links: string[];
   /** The URL the page came from after redirects. */
   finalUrl: string | null;
+  /** How long the host is left alone after this visit: host_delay_ms, or its longer Crawl-delay. */
+  pauseMs: number;
+}
+
+/** What a visit works with. */
+interface CrawlTools {
+  ctx: SourceContext;
+  fetcher: PageFetcher;
+  robots: RobotsCache;
+  /** Whether a redirect may be followed (see below). */
+  policy(url: string): Promise<string | null>;
+  pauseAfter(rules: RobotsRules | null): number;
 }
 
 const CheckpointSchema = z.object({
@@ -76,12 +88,16 @@ export function scrapeSource(spec: ScrapeSpec, config: ScrapeConfig): Source {
       // Serialised when a batch is sent, which happens while this generator is paused at a yield.
       toJSON: () => ({ done, queue: [...queue, ...[...inflight.values()].map((f) => f.target)].map((t) => [t.url, t.depth]), pages }),
     };
-    /** Whether a redirect may be followed; following it is another request, so it waits its turn too. */
-    const policy = async (url: string): Promise<string | null> => {
-      const rules = await robots.rules(url, ctx.signal);
-      if (!rules.allowed(url)) return 'disallowed by robots.txt';
-      await sleep(Math.max(config.host_delay_ms, rules.crawlDelayMs), undefined, { signal: ctx.signal });
-      return null;
+    const pauseAfter = (rules: RobotsRules | null): number => Math.max(config.host_delay_ms, rules?.crawlDelayMs ?? 0);
+    const tools: CrawlTools = {
+      ctx, fetcher, robots, pauseAfter,
+      // Following a redirect is another request to a host, so it waits its turn too.
+      policy: async (url) => {
+        const rules = await robots.rules(url, ctx.signal);
+        if (!rules.allowed(url)) return 'disallowed by robots.txt';
+        await sleep(pauseAfter(rules), undefined, { signal: ctx.signal });
+        return null;
+      },
     };
 
     try {
@@ -96,9 +112,8 @@ export function scrapeSource(spec: ScrapeSpec, config: ScrapeConfig): Source {
           busyHosts.add(host);
           inflight.set(target.url, {
             target,
-            visit: visit(target, ctx, fetcher, robots, policy).then(async (result) => {
-              const rules = await robots.rules(target.url, ctx.signal).catch(() => null);
-              nextAt.set(host, Date.now() + Math.max(config.host_delay_ms, rules?.crawlDelayMs ?? 0));
+            visit: visit(target, tools).then((result) => {
+              nextAt.set(host, Date.now() + result.pauseMs);
               busyHosts.delete(host);
               return result;
             }),
@@ -139,10 +154,11 @@ export function scrapeSource(spec: ScrapeSpec, config: ScrapeConfig): Source {
   };
 }
 
-async function visit(target: Target, ctx: SourceContext, fetcher: PageFetcher, robots: RobotsCache, policy: (url: string) => Promise<string | null>): Promise<Visit> {
-  const empty: Visit = { target, document: null, links: [], finalUrl: null };
+async function visit(target: Target, { ctx, fetcher, robots, policy, pauseAfter }: CrawlTools): Promise<Visit> {
+  let empty: Visit = { target, document: null, links: [], finalUrl: null, pauseMs: pauseAfter(null) };
   try {
     const rules = await robots.rules(target.url, ctx.signal);
+    empty = { ...empty, pauseMs: pauseAfter(rules) };
     if (!rules.allowed(target.url)) {
       ctx.reject(target.url, 'disallowed by robots.txt');
       return empty;
@@ -168,7 +184,7 @@ async function visit(target: Target, ctx: SourceContext, fetcher: PageFetcher, r
       id: finalUrl, source: finalUrl, title: read.title || finalUrl, text: read.text,
       metadata: { type: 'web' },
     };
-    return { target, document, links: read.links, finalUrl };
+    return { ...empty, document, links: read.links, finalUrl };
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     if (err instanceof FetchError && err.rejected) ctx.reject(target.url, err.message);
