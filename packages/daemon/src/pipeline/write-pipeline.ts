@@ -8,6 +8,7 @@ import type {
   BatchOutcome, ChunkerData, EmbedderData, EmbedderEvent, EmbedderState, PipelineEvent, PipelineSettings, StorageErrorCode, ToChunker,
   ToEmbedder, WriterData,
 } from './writer-messages.js';
+import { PendingReplies } from '../pending-replies.js';
 
 export interface PipelineOptions {
   settings: PipelineSettings;
@@ -52,9 +53,8 @@ export class WritePipeline {
   readonly #embedder: Worker | null;
   #embedderState: EmbedderState | null = null;
   #onCommit: (ms: number) => void = () => {};
-  readonly #queries = new Map<number, { resolve(vector: Float32Array): void; reject(error: DindexError): void }>();
-  #nextQuery = 1;
-  readonly #reports = new Map<number, { resolve(checks: IntegrityCheck[]): void; reject(error: DindexError): void }>();
+  readonly #queries = new PendingReplies<Float32Array>();
+  readonly #reports = new PendingReplies<IntegrityCheck[]>();
   readonly #log: Logger;
   readonly #capacityBytes: number;
   readonly #outstanding = new Map<number, OutstandingBatch>();
@@ -157,21 +157,13 @@ export class WritePipeline {
   embedQuery(text: string): Promise<Float32Array> {
     const embedder = this.#embedder;
     if (!embedder) return Promise.reject(new DindexError('MODE_UNAVAILABLE', 'no embedder is configured (embedding.provider = "none")'));
-    const id = this.#nextQuery++;
-    return new Promise((resolve, reject) => {
-      this.#queries.set(id, { resolve, reject });
-      embedder.postMessage({ op: 'query', id, text } satisfies ToEmbedder);
-    });
+    return this.#queries.request((id) => embedder.postMessage({ op: 'query', id, text } satisfies ToEmbedder));
   }
 
   /** Runs the database checks in the writer thread, after committing what is queued; repairs what can be rebuilt if asked. */
   doctor(repair: boolean): Promise<IntegrityCheck[]> {
     if (this.#failure) return Promise.reject(this.#failure);
-    const id = this.#nextQuery++;
-    return new Promise((resolve, reject) => {
-      this.#reports.set(id, { resolve, reject });
-      this.#post({ op: 'doctor', id, repair });
-    });
+    return this.#reports.request((id) => this.#post({ op: 'doctor', id, repair }));
   }
 
   /** Drops every vector and queues every chunk to be embedded again with the configured model. */
@@ -269,16 +261,13 @@ export class WritePipeline {
       case 'embedder-failed':
         break;
       case 'doctor-report':
-        this.#reports.get(message.id)?.resolve(message.checks);
-        this.#reports.delete(message.id);
+        this.#reports.resolve(message.id, message.checks);
         break;
       case 'query-vector':
-        this.#queries.get(message.id)?.resolve(message.vector);
-        this.#queries.delete(message.id);
+        this.#queries.resolve(message.id, message.vector);
         break;
       case 'query-failed':
-        this.#queries.get(message.id)?.reject(new DindexError(message.code, message.message));
-        this.#queries.delete(message.id);
+        this.#queries.reject(message.id, new DindexError(message.code, message.message));
         break;
       case 'committed':
         this.#lastCommitSeq = message.seq;
@@ -321,10 +310,8 @@ export class WritePipeline {
     this.#log.fatal({ err }, 'writer thread failed');
     this.#failure = new DindexError('STORAGE_ERROR', `the writer thread failed: ${err.message}; restart the daemon`);
     for (const batch of [...this.#outstanding.keys()]) this.#settle(batch, (b) => b.reject(this.#failure!));
-    for (const query of this.#queries.values()) query.reject(new DindexError('EMBEDDER_UNAVAILABLE', this.#failure.message));
-    this.#queries.clear();
-    for (const report of this.#reports.values()) report.reject(this.#failure);
-    this.#reports.clear();
+    this.#queries.rejectAll(new DindexError('EMBEDDER_UNAVAILABLE', this.#failure.message));
+    this.#reports.rejectAll(this.#failure);
     this.#onClosed();
   }
 }

@@ -4,6 +4,7 @@ import { DindexError, EncodedValue, type ErrorCode, type SearchMode } from '@din
 import type { Config } from '../config/schema.js';
 import { fnv1a } from '../fnv1a.js';
 import type { SearchJob } from './answer-from-index.js';
+import { PendingReplies } from '../pending-replies.js';
 
 export interface SearchThreadData {
   databaseFile: string;
@@ -25,7 +26,7 @@ export interface EncodedAnswer {
 
 interface Thread {
   worker: Worker;
-  pending: Map<number, { resolve(answer: EncodedAnswer): void; reject(error: DindexError): void }>;
+  pending: PendingReplies<EncodedAnswer>;
   alive: boolean;
 }
 
@@ -42,7 +43,6 @@ export class SearchPool {
   readonly #data: SearchThreadData;
   readonly #log: Logger;
   readonly #threads: Thread[] = [];
-  #nextId = 1;
   #closed = false;
   #failures = 0;
   #lastError = '';
@@ -57,11 +57,7 @@ export class SearchPool {
     if (this.#closed) return Promise.reject(new DindexError('SHUTTING_DOWN', 'the search threads are stopped'));
     const thread = this.#pick(job.query.query);
     if (!thread) return Promise.reject(new DindexError('STORAGE_ERROR', `no search thread can run: ${this.#lastError}; see the daemon log`));
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      thread.pending.set(id, { resolve, reject });
-      thread.worker.postMessage({ id, job } satisfies SearchThreadRequest);
-    });
+    return thread.pending.request((id) => thread.worker.postMessage({ id, job } satisfies SearchThreadRequest));
   }
 
   /**
@@ -83,21 +79,17 @@ export class SearchPool {
 
   #spawn(): Thread {
     const worker = new Worker(new URL('./search-thread.js', import.meta.url), { workerData: this.#data });
-    const thread: Thread = { worker, pending: new Map(), alive: true };
+    const thread: Thread = { worker, pending: new PendingReplies(), alive: true };
     worker.on('message', (reply: SearchThreadReply) => {
       this.#failures = 0;
-      const pending = thread.pending.get(reply.id);
-      thread.pending.delete(reply.id);
-      if (!pending) return;
-      if (reply.ok) pending.resolve({ mode: reply.mode, body: new EncodedValue(reply.bytes) });
-      else pending.reject(new DindexError(reply.code, reply.message));
+      if (reply.ok) thread.pending.resolve(reply.id, { mode: reply.mode, body: new EncodedValue(reply.bytes) });
+      else thread.pending.reject(reply.id, new DindexError(reply.code, reply.message));
     });
     const fail = (err: Error): void => {
       if (this.#closed || !thread.alive) return;
       thread.alive = false;
       this.#lastError = err.message;
-      for (const pending of thread.pending.values()) pending.reject(new DindexError('INTERNAL', `the search thread failed: ${err.message}`));
-      thread.pending.clear();
+      thread.pending.rejectAll(new DindexError('INTERNAL', `the search thread failed: ${err.message}`));
       const delay = Math.min(RESPAWN_MAX_MS, RESPAWN_FIRST_MS * 2 ** this.#failures++);
       this.#log.error({ err, retry_ms: delay }, 'a search thread failed; starting another');
       setTimeout(() => {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { DindexError, type VectorIndexStatus } from '@dindex/protocol';
 import type { VectorsConfig } from '../config/schema.js';
 import type { ToVectorWorker, VectorWorkerData, VectorWorkerEvent } from './vector-messages.js';
+import { PendingReplies } from '../pending-replies.js';
 
 export interface VectorMatch {
   chunkId: number;
@@ -17,8 +18,7 @@ export class VectorIndex {
   readonly #worker: Worker | null;
   readonly #log: Logger;
   #status: VectorIndexStatus = DISABLED;
-  readonly #searches = new Map<number, { resolve(matches: VectorMatch[]): void; reject(error: DindexError): void }>();
-  #nextSearch = 1;
+  readonly #searches = new PendingReplies<VectorMatch[]>();
   #closed: Promise<void> | null = null;
   #onClosed: () => void = () => {};
 
@@ -61,11 +61,7 @@ export class VectorIndex {
     const worker = this.#worker;
     if (!worker) return Promise.reject(new DindexError('MODE_UNAVAILABLE', 'no embedder is configured, so there is no vector index'));
     if (this.#closed) return Promise.reject(new DindexError('SHUTTING_DOWN', 'the vector index is closed'));
-    const id = this.#nextSearch++;
-    return new Promise((resolve, reject) => {
-      this.#searches.set(id, { resolve, reject });
-      worker.postMessage({ op: 'search', id, vector, k } satisfies ToVectorWorker);
-    });
+    return this.#searches.request((id) => worker.postMessage({ op: 'search', id, vector, k } satisfies ToVectorWorker));
   }
 
   /** Rebuilds the index from SQLite in the background (vector searches answer VECTOR_INDEX_BUILDING meanwhile). */
@@ -94,12 +90,10 @@ export class VectorIndex {
         this.#log[message.level](message.data ?? {}, message.message);
         break;
       case 'matches':
-        this.#searches.get(message.id)?.resolve(message.chunkIds.map((chunkId, i) => ({ chunkId, similarity: 1 - message.distances[i]! })));
-        this.#searches.delete(message.id);
+        this.#searches.resolve(message.id, message.chunkIds.map((chunkId, i) => ({ chunkId, similarity: 1 - message.distances[i]! })));
         break;
       case 'search-failed':
-        this.#searches.get(message.id)?.reject(new DindexError(message.code, message.message, { built: this.#status.built, total: this.#status.total }));
-        this.#searches.delete(message.id);
+        this.#searches.reject(message.id, new DindexError(message.code, message.message, { built: this.#status.built, total: this.#status.total }));
         break;
       case 'closed':
         this.#onClosed();
@@ -113,8 +107,7 @@ export class VectorIndex {
       return;
     }
     this.#log.fatal({ err }, 'vector index thread failed');
-    for (const search of this.#searches.values()) search.reject(new DindexError('INTERNAL', `the vector index failed: ${err.message}`));
-    this.#searches.clear();
+    this.#searches.rejectAll(new DindexError('INTERNAL', `the vector index failed: ${err.message}`));
     this.#status = DISABLED;
   }
 }
