@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonClient, type Document } from '@dindex/client';
 import { startEmbeddingServer, type EmbeddingServer } from './helpers/embedding-server.js';
 import { TINY_DIMENSIONS, TINY_MODEL, writeTinyModel } from './helpers/tiny-onnx-model.js';
-import { makeTestEnv, type TestEnv } from './helpers/env.js';
+import { makeTestEnv, withTestEnv, type TestEnv } from './helpers/env.js';
 import { runCli, spawnDaemon, stopDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
 
 const doc = (id: string, text: string): Document => ({ id, source: `/web/${id}`, text });
@@ -149,27 +149,21 @@ describe('the transformers provider with a local ONNX model', () => {
 
 describe('embedders that cannot start', () => {
   it('a transformers model that cannot be had is a clear start-up error', async () => {
-    const t = makeTestEnv();
-    try {
+    await withTestEnv(async (t) => {
       const out = await runCli(t, ['daemon', 'start'], {
         DINDEX_EMBEDDING_PROVIDER: 'transformers', DINDEX_EMBEDDING_ALLOW_DOWNLOAD: 'false',
       });
       expect(out.code).toBe(1);
       expect(out.stderr).toMatch(/transformers embedder could not start: cannot load the model Xenova\/all-MiniLM-L6-v2 from .*models \(downloads are off/);
       expect((await runCli(t, ['daemon', 'status'])).code).toBe(3);
-    } finally {
-      t.cleanup();
-    }
+    });
   });
 
   it('the openai provider without a model is a configuration error naming the key', async () => {
-    const t = makeTestEnv();
-    try {
+    await withTestEnv(async (t) => {
       const out = await runCli(t, ['daemon', 'start'], { DINDEX_EMBEDDING_PROVIDER: 'openai' });
       expect(out.code).toBe(1);
       expect(out.stderr).toMatch(/embedding\.model.*needs a model name/);
-    } finally {
-      t.cleanup();
-    }
+    });
   });
 });

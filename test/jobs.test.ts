@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonClient, RemoteError, type JobInfo } from '@dindex/client';
 import { inspectIndex } from './helpers/database.js';
-import { CLI, makeTestEnv, siblingEnv, type TestEnv } from './helpers/env.js';
+import { CLI, makeTestEnv, siblingEnv, withTestEnv, type TestEnv } from './helpers/env.js';
 import { articleText, writeJsonl, writeWarc, writeWikiDump, type WikiPage } from './helpers/job-fixtures.js';
 import { runCli, spawnDaemon, stopDaemon, waitFor, withDaemon, type ForegroundDaemon } from './helpers/processes.js';
 
@@ -205,8 +205,7 @@ describe('import jobs', () => {
 
 describe('the import path rule on a shared socket', () => {
   it('reads only under import_roots, resolving symbolic links, and says nothing of other files', async () => {
-    const t = makeTestEnv();
-    try {
+    await withTestEnv(async (t) => {
       const root = path.join(t.dir, 'imports');
       const outside = path.join(t.dir, 'private');
       fs.mkdirSync(root);
@@ -226,9 +225,7 @@ describe('the import path rule on a shared socket', () => {
         await expectCode(client.startJob(spec(path.join(outside, 'missing.jsonl'))), 'PATH_NOT_ALLOWED');
         await expectCode(client.startJob(spec(path.join(root, 'missing.jsonl'))), 'FILE_UNREADABLE');
       });
-    } finally {
-      t.cleanup();
-    }
+    });
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeFrame, PROTOCOL_VERSION } from '@dindex/protocol';
 import { DaemonClient, type Document } from '@dindex/client';
 import { inspectIndex } from './helpers/database.js';
-import { makeTestEnv } from './helpers/env.js';
+import { makeTestEnv, withTestEnv } from './helpers/env.js';
 import { settledRss, spawnDaemon, stopDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
 import { RawSocket } from './helpers/raw-socket.js';
 
@@ -31,8 +31,7 @@ async function mixedClient(socket: string, client: number, rounds: number, ackno
 
 describe('load and faults', () => {
   it(`serves ${CLIENTS} concurrent clients mixing searches and writes: no errors, nothing lost`, async () => {
-    const t = makeTestEnv();
-    try {
+    await withTestEnv(async (t) => {
       const daemon = await spawnDaemon(t);
       const acknowledged = new Set<string>();
       const outcomes = await Promise.allSettled(Array.from({ length: CLIENTS }, (_, c) => mixedClient(t.socket, c, 3, acknowledged)));
@@ -44,9 +43,7 @@ describe('load and faults', () => {
       await stopDaemon(daemon);
       const index = inspectIndex(t.home);
       for (const id of acknowledged) expect(index.ids.has(id)).toBe(true);
-    } finally {
-      t.cleanup();
-    }
+    });
   }, 120_000);
 
   it('keeps every acknowledged write through repeated kill -9 under that load', async () => {
@@ -80,8 +77,7 @@ describe('load and faults', () => {
   }, 120_000);
 
   it('answers 10,000 random and mutated frames with an error or a closed connection, stays up, memory flat', async () => {
-    const t = makeTestEnv();
-    try {
+    await withTestEnv(async (t) => {
       const daemon = await spawnDaemon(t, ['--set', 'frame_timeout_ms=150']);
       const observer = await DaemonClient.connect({ socket: t.socket });
       const random = mulberry32(20261123);
@@ -122,9 +118,7 @@ describe('load and faults', () => {
       observer.close();
       daemon.child.kill('SIGTERM');
       expect(await daemon.exited).toBe(0);
-    } finally {
-      t.cleanup();
-    }
+    });
   }, 180_000);
 });
 

@@ -5,15 +5,14 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DaemonClient, type Document } from '@dindex/client';
 import { inspectIndex } from './helpers/database.js';
-import { CLI, makeTestEnv, ROOT } from './helpers/env.js';
+import { CLI, makeTestEnv, ROOT, withTestEnv } from './helpers/env.js';
 import { isRunning, runCli, spawnDaemon, stopDaemon, waitFor } from './helpers/processes.js';
 
 const doc = (i: number): Document => ({ id: `op-${i}`, source: `/ops/${i}`, text: `Operations document ${i} about lighthouse${i} keepers.` });
 
 describe('metrics', () => {
   it('counts requests by type and outcome, times searches and commits, and reads the index at scrape time', async () => {
-    const t = makeTestEnv();
-    try {
+    await withTestEnv(async (t) => {
       const daemon = await spawnDaemon(t, ['--set', 'metrics.listen=127.0.0.1:0']);
       const client = await DaemonClient.connect({ socket: t.socket });
       await client.index(Array.from({ length: 5 }, (_, i) => doc(i)));
@@ -39,20 +38,15 @@ describe('metrics', () => {
       expect(cli.stdout).toMatch(/^# HELP dindex_/m);
       client.close();
       await stopDaemon(daemon);
-    } finally {
-      t.cleanup();
-    }
+    });
   });
 
   it('refuses to serve metrics beyond loopback', async () => {
-    const t = makeTestEnv();
-    try {
+    await withTestEnv(async (t) => {
       const out = await runCli(t, ['daemon', 'start'], { DINDEX_METRICS_LISTEN: '0.0.0.0:9464' });
       expect(out.code).toBe(1);
       expect(out.stderr).toMatch(/metrics\.listen.*loopback/);
-    } finally {
-      t.cleanup();
-    }
+    });
   });
 });
 
@@ -101,8 +95,7 @@ describe('the background log', () => {
 
 describe('integrity', () => {
   it('doctor finds a damaged full-text index and repairs it; a restart repairs it by itself', async () => {
-    const t = makeTestEnv();
-    try {
+    await withTestEnv(async (t) => {
       let daemon = await spawnDaemon(t);
       const client = await DaemonClient.connect({ socket: t.socket });
       await client.index(Array.from({ length: 20 }, (_, i) => doc(i)));
@@ -133,14 +126,11 @@ describe('integrity', () => {
       expect(daemon.output()).toMatch(/"check":"fts".*"repaired at start"/);
       await stopDaemon(daemon);
       expect(inspectIndex(t.home)).toMatchObject({ sqlite: 'ok', fts: 'ok', countersAgree: true });
-    } finally {
-      t.cleanup();
-    }
+    });
   });
 
   it('doctor --repair brings the vector index and the counters back in step with the vectors in SQLite', async () => {
-    const t = makeTestEnv();
-    try {
+    await withTestEnv(async (t) => {
       const daemon = await spawnDaemon(t, [], { DINDEX_EMBEDDING_PROVIDER: 'builtin' });
       const client = await DaemonClient.connect({ socket: t.socket });
       await client.index(Array.from({ length: 30 }, (_, i) => doc(i)));
@@ -164,14 +154,11 @@ describe('integrity', () => {
       expect(daemon.output()).toContain('asked to repair it');
       client.close();
       await stopDaemon(daemon);
-    } finally {
-      t.cleanup();
-    }
+    });
   });
 
   it('skips the start-up checks only when the files are as a clean stop left them', async () => {
-    const t = makeTestEnv();
-    try {
+    await withTestEnv(async (t) => {
       let daemon = await spawnDaemon(t);
       let client = await DaemonClient.connect({ socket: t.socket });
       await client.index(Array.from({ length: 10 }, (_, i) => doc(i)));
@@ -188,14 +175,11 @@ describe('integrity', () => {
       daemon = await spawnDaemon(t);
       expect(daemon.output()).not.toContain('start-up checks skipped');
       await stopDaemon(daemon);
-    } finally {
-      t.cleanup();
-    }
+    });
   });
 
   it('refuses to start on a damaged database file, saying what to do, and changes nothing', async () => {
-    const t = makeTestEnv();
-    try {
+    await withTestEnv(async (t) => {
       const daemon = await spawnDaemon(t);
       const client = await DaemonClient.connect({ socket: t.socket });
       await client.index(Array.from({ length: 300 }, (_, i) => ({ ...doc(i), text: `${doc(i).text} ${'filler words '.repeat(80)}` })));
@@ -210,9 +194,7 @@ describe('integrity', () => {
       expect(out.code).toBe(1);
       expect(out.stderr).toMatch(/index\.db.*(damaged|malformed)/);
       expect(fs.readFileSync(file).equals(damaged)).toBe(true);
-    } finally {
-      t.cleanup();
-    }
+    });
   });
 });
 
@@ -230,8 +212,7 @@ describe('upgrades', () => {
   }
 
   it('restarts an idle daemon of another version, and leaves a busy one running with what to do', async () => {
-    const t = makeTestEnv();
-    try {
+    await withTestEnv(async (t) => {
       const oldEntry = installOldDaemon(t.dir);
       const startOld = async (): Promise<number> => {
         const old = await DaemonClient.connect({ socket: t.socket, home: t.home, autoStart: true, daemonEntry: oldEntry, upgrade: false });
@@ -263,8 +244,6 @@ describe('upgrades', () => {
       expect(status.pid).not.toBe(oldPid);
       oldPid = status.pid;
       expect((await runCli(t, ['daemon', 'stop'])).code).toBe(0);
-    } finally {
-      t.cleanup();
-    }
+    });
   });
 });

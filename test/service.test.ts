@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DaemonClient } from '@dindex/client';
 import { packagedUnits } from '../packages/cli/src/service/units.js';
-import { makeTestEnv, ROOT } from './helpers/env.js';
+import { makeTestEnv, ROOT, withTestEnv } from './helpers/env.js';
 import { runCli, spawnDaemon, stopDaemon, waitFor } from './helpers/processes.js';
 import { spawnSocketActivated, startNotifyReceiver } from './helpers/systemd.js';
 
@@ -18,9 +18,8 @@ function verify(units: string[], user: boolean, dir: string): { status: number |
 }
 
 describe('service files', () => {
-  it('deploy/ holds exactly the units dindex renders, and systemd-analyze verify passes on each without a warning', () => {
-    const t = makeTestEnv();
-    try {
+  it('deploy/ holds exactly the units dindex renders, and systemd-analyze verify passes on each without a warning', async () => {
+    await withTestEnv(async (t) => {
       for (const [file, text] of Object.entries(packagedUnits())) {
         expect(fs.readFileSync(path.join(ROOT, 'deploy', file), 'utf8'), file).toBe(text);
       }
@@ -29,9 +28,7 @@ describe('service files', () => {
       expect(verify([deploy('system/dindex.socket'), deploy('system/dindex.service')], false, t.dir)).toEqual({ status: 0, output: '' });
       const plist = spawnSync('python3', ['-c', 'import plistlib,sys; print(plistlib.load(open(sys.argv[1],"rb"))["ProgramArguments"])', path.join(ROOT, 'deploy/launchd/dev.dindex.daemon.plist')], { encoding: 'utf8' });
       expect(plist.stdout).toContain("'dindexd', '--foreground'");
-    } finally {
-      t.cleanup();
-    }
+    });
   });
 
   it('dindex service install writes units that verify, with this node and daemon; status and uninstall follow them', async () => {
@@ -59,24 +56,20 @@ describe('service files', () => {
   });
 
   it('prints the units where systemd is absent', async () => {
-    const t = makeTestEnv();
-    try {
+    await withTestEnv(async (t) => {
       const out = await runCli(t, ['service', 'install'], { XDG_CONFIG_HOME: path.join(t.dir, 'config'), PATH: path.join(t.dir, 'empty-path') });
       expect(out.code).toBe(0);
       expect(out.stderr).toContain('systemd is not available here');
       expect(out.stdout).toContain('# dindex.service');
       expect(out.stdout).toContain(`ListenStream=${t.socket}`);
       expect(out.stdout).toContain(`Environment=DINDEX_SOCKET=${t.socket}`);
-    } finally {
-      t.cleanup();
-    }
+    });
   });
 });
 
 describe('under systemd', () => {
   it('serves the socket passed by socket activation, even to a client that connected before it was ready', async () => {
-    const t = makeTestEnv();
-    try {
+    await withTestEnv(async (t) => {
       fs.mkdirSync(path.dirname(t.socket), { recursive: true, mode: 0o700 });
       const child = spawnSocketActivated(t.socket, { ...t.env });
       let output = '';
@@ -94,9 +87,7 @@ describe('under systemd', () => {
       expect(await exited).toBe(0);
       // The socket belongs to systemd: it stays for the next activation.
       expect(fs.existsSync(t.socket)).toBe(true);
-    } finally {
-      t.cleanup();
-    }
+    });
   });
 
   it('tells systemd READY=1, WATCHDOG=1 at half the watchdog interval, and STOPPING=1', async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonClient, type Document } from '@dindex/client';
 import { inspectIndex } from './helpers/database.js';
-import { makeTestEnv, type TestEnv } from './helpers/env.js';
+import { makeTestEnv, withTestEnv, type TestEnv } from './helpers/env.js';
 import { runCli, spawnDaemon, stopDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
 
 const BUILTIN = { DINDEX_EMBEDDING_PROVIDER: 'builtin' };
@@ -266,8 +266,7 @@ describe('a change of model is detected, explained, and repaired by dindex reemb
   });
 
   it('gives existing chunks vectors when embeddings are switched on for an index built without them', async () => {
-    const u = makeTestEnv();
-    try {
+    await withTestEnv(async (u) => {
       let daemon = await spawnDaemon(u);
       let client = await DaemonClient.connect({ socket: u.socket });
       await client.index(Array.from({ length: 10 }, (_, i) => topicDoc(i)));
@@ -281,8 +280,6 @@ describe('a change of model is detected, explained, and repaired by dindex reemb
       await expectEachFindsItself(client, [topicDoc(4)]);
       client.close();
       await stopDaemon(daemon);
-    } finally {
-      u.cleanup();
-    }
+    });
   });
 });

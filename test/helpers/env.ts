@@ -47,3 +47,13 @@ export function siblingEnv(t: TestEnv, name: string): TestEnv {
   const socket = path.join(t.dir, 'run', `${name}.sock`);
   return { dir: t.dir, home, socket, env: { ...t.env, DINDEX_HOME: home, DINDEX_SOCKET: socket }, cleanup: () => {} };
 }
+
+/** Runs `work` in a fresh test environment, removed afterwards whatever happens. */
+export async function withTestEnv<T>(work: (t: TestEnv) => Promise<T>): Promise<T> {
+  const t = makeTestEnv();
+  try {
+    return await work(t);
+  } finally {
+    t.cleanup();
+  }
+}
