@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeFrame, PROTOCOL_VERSION } from '@dindex/protocol';
 import { DaemonClient, type Document } from '@dindex/client';
 import { inspectIndex } from './helpers/database.js';
-import { withTestEnv } from './helpers/env.js';
+import { makeTestEnv, withTestEnv } from './helpers/env.js';
 import { settledRss, spawnDaemon, stopDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
 import { RawSocket } from './helpers/raw-socket.js';
 
