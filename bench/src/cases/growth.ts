@@ -9,7 +9,7 @@ const CHECKPOINTS = [10_000, 100_000, 1_000_000];
 /** Chunks over which the ingest rate at a checkpoint is measured (the last ones before it). */
 const RATE_WINDOW = { 10_000: 5_000, 100_000: 50_000, 1_000_000: 100_000 } as Record<number, number>;
 const SEARCHES = 300;
-/** Judged queries re-run with `exact` at each size, to show what leaving out common terms costs. */
+/** Judged queries re-run with `exact` at each size, to show what scoring common terms late costs. */
 const QUALITY_QUERIES = 40;
 
 /**
@@ -17,8 +17,8 @@ const QUALITY_QUERIES = 40;
  * 100k and 1M chunks: the ingest rate just before, search latency with the collections' own
  * (long, common-word heavy) queries, and nDCG@10 of the default search against `exact` on a
  * sample of judged queries. Identical replicas would fill any result list, so quality is
- * measured among the first copy (a metadata filter), with term statistics and pruning
- * decisions from the whole index.
+ * measured among the first copy (a metadata filter), with term statistics and the choice of
+ * late terms from the whole index.
  */
 export async function growth(): Promise<Record<string, unknown>> {
   const collections = loadCollections();
@@ -41,19 +41,19 @@ export async function growth(): Promise<Record<string, unknown>> {
       const last = marks.at(-1)!;
       const rate = (last.chunks - windowStart.chunks) / ((last.t - windowStart.t) / 1000);
       const samples: number[] = [];
-      const pruned: number[] = [];
+      const late: number[] = [];
       for (let i = 0; i < SEARCHES; i++) {
         const t0 = performance.now();
         const answer = await client.search(queries[(i * 7) % queries.length]!, { k: 10 });
         samples.push(performance.now() - t0);
-        pruned.push(answer.pruned_terms.length);
+        late.push(answer.pruned_terms.length);
       }
       const latency = percentiles(samples);
       figures[`${target}`] = {
         chunks,
         ingest_chunks_per_s: Math.round(rate),
         search: { p50_ms: latency.p50, p90_ms: latency.p90, p99_ms: latency.p99 },
-        mean_terms_left_out: round(pruned.reduce((a, b) => a + b, 0) / pruned.length, 2),
+        mean_late_terms: round(late.reduce((a, b) => a + b, 0) / late.length, 2),
         quality_sample: await qualitySample(client, collections),
       };
     }

@@ -60,7 +60,7 @@ export async function search(words: string[], options: SearchOptions): Promise<v
     const summary = `${answer.results.length} result${answer.results.length === 1 ? '' : 's'} in ${answer.took_ms} ms (${answer.mode})`;
     lines.push(answer.results.length ? `\n${summary}` : `no results (${answer.took_ms} ms)`);
     if (options.explain && answer.pruned_terms.length) {
-      lines.push(`common terms left out of scoring (use --exact to keep them): ${answer.pruned_terms.join(', ')}`);
+      lines.push(`common terms scored only on the chunks the others found (--exact: on all): ${answer.pruned_terms.join(', ')}`);
     }
     process.stdout.write(lines.join('\n') + '\n');
   });

@@ -35,8 +35,10 @@ export const SearchConfigSchema = z.strictObject({
   title_weight: z.number().min(0).max(100).default(2),
   heading_weight: z.number().min(0).max(100).default(1.5),
   text_weight: z.number().min(0).max(100).default(1),
-  /** Matches FTS5 may score per query before the most common query terms are left out. */
+  /** Matches FTS5 may score per query; the most common terms beyond it are scored late. */
   max_scored_rows: z.number().int().min(100).max(100_000_000).default(20_000),
+  /** The best chunks the rarer terms find that are then scored with the common terms too. */
+  late_scored_candidates: z.number().int().min(1).max(100_000).default(100),
   /** Threads answering searches; 0: one per core. */
   threads: z.number().int().min(0).max(64).default(0),
   /** `auto`: hybrid when a semantic model (openai, transformers) is configured, else bm25. */

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { IndexTokenizer } from './index-tokenizer.js';
 
 /** A distinct query term: how to ask FTS5 for it, and how many chunks contain it. */
 export interface QueryTerm {
@@ -10,75 +11,86 @@ export interface QueryTerm {
 
 const MAX_QUERY_TERMS = 64;
 const MAX_CACHED_TERMS = 50_000;
-/** Cached counts are dropped once the index has grown or shrunk by this fraction. */
+/** Cached estimates are dropped once the index has grown or shrunk by this fraction. */
 const CACHE_DRIFT = 0.05;
+/** Terms with up to this many matches are counted; more are estimated. */
+const COUNTED_EXACTLY = 1024;
+/** Where in the rowid space the estimate samples, besides the start (fractions of the last rowid). */
+const SAMPLE_AT = [1 / 3, 2 / 3];
 
 /**
  * Turns free text into FTS5 phrases. Users type quotes, hyphens, colons, stars and parentheses;
  * none of that reaches FTS5 as syntax: the text is cut into words, each word is quoted as a
- * phrase, and the phrases are OR-ed. The words are run through the index's own tokenizer (in a
- * temporary FTS5 table) to find their indexed forms, so that "retrieving" and "retrieval" are
- * one term.
+ * phrase, and the phrases are OR-ed. Each word's indexed forms come from the index's tokenizer,
+ * so that "retrieving" and "retrieval" are one term.
  *
- * Document frequencies are counted by iterating a term's matches up to a limit (fts5vocab
- * walks a term's whole posting list, far too slow for common words). An exact count is trusted
- * only until the next commit (a rare term may just have appeared); "more than the limit" is
- * trusted until the index size drifts, since a common term does not become rare by growth.
+ * Document frequencies: FTS5 has no cheap count (fts5vocab walks a term's whole posting list),
+ * so a term's matches are counted, in rowid order, up to a limit. A term with more is
+ * estimated: the stretch of rowids those first matches spanned gives a density, checked in
+ * two stretches of half that width spread over the index (FTS5 seeks to a rowid range through
+ * its doclist index), a few thousand matches visited however common the term. An exact count is
+ * trusted until the next commit (a rare term may just have appeared); an estimate until the
+ * index size drifts, since a common term does not become rare by growth.
  */
 export class QueryTermAnalyzer {
-  readonly #clear: Database.Statement;
-  readonly #insert: Database.Statement<[number, string]>;
-  readonly #read: Database.Statement<[], { term: string; doc: number }>;
-  readonly #count: Database.Statement<[string, number], { n: number }>;
-  readonly #cache = new Map<string, { df: number; limit: number; seq: number }>();
+  readonly #tokenizer: IndexTokenizer;
+  readonly #countFirst: Database.Statement<[string, number], { n: number; last: number | null }>;
+  readonly #countRange: Database.Statement<[string, number, number, number], { n: number }>;
+  readonly #lastRowid: Database.Statement<[], number | null>;
+  readonly #cache = new Map<string, { df: number; exact: boolean; seq: number }>();
   #cachedAtSize = 0;
 
-  constructor(db: Database.Database) {
-    db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_tokens USING fts5 (t, tokenize = 'porter unicode61 remove_diacritics 2');
-      CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_tokens_vocab USING fts5vocab (temp, query_tokens, instance);`);
-    this.#clear = db.prepare('DELETE FROM temp.query_tokens');
-    this.#insert = db.prepare('INSERT INTO temp.query_tokens (rowid, t) VALUES (?, ?)');
-    this.#read = db.prepare('SELECT term, doc FROM temp.query_tokens_vocab ORDER BY doc, offset');
-    this.#count = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)');
+  constructor(db: Database.Database, tokenizer: IndexTokenizer) {
+    this.#tokenizer = tokenizer;
+    this.#countFirst = db.prepare('SELECT count(*) AS n, max(rowid) AS last FROM (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)');
+    // Rowid bounds reach FTS5 only as integers; a bound REAL is ignored and the whole list walked.
+    this.#countRange = db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ?
+      AND rowid BETWEEN CAST(? AS INTEGER) AND CAST(? AS INTEGER) LIMIT ?)`);
+    this.#lastRowid = db.prepare<[], number | null>('SELECT max(rowid) FROM chunks').pluck();
   }
 
   /** Distinct terms of the query, in the order typed. */
   analyze(query: string): QueryTerm[] {
     const words = [...new Set(query.match(/[\p{L}\p{N}\p{M}]+/gu) ?? [])].slice(0, MAX_QUERY_TERMS);
-    if (words.length === 0) return [];
-    this.#clear.run();
-    words.forEach((word, i) => this.#insert.run(i, word));
-    const stemsByWord = new Map<number, string[]>();
-    for (const row of this.#read.all()) {
-      const stems = stemsByWord.get(row.doc) ?? [];
-      stems.push(row.term);
-      stemsByWord.set(row.doc, stems);
-    }
     const terms = new Map<string, QueryTerm>();
-    for (const [index, stems] of stemsByWord) {
+    for (const word of words) {
+      const stems = this.#tokenizer.terms(word);
       const key = stems.join(' ');
-      if (!terms.has(key)) terms.set(key, { phrase: `"${words[index]!.replaceAll('"', '""')}"`, stems });
+      if (stems.length > 0 && !terms.has(key)) terms.set(key, { phrase: `"${word}"`, stems });
     }
     return [...terms.values()];
   }
 
-  /**
-   * Chunks matching the term: exact when at most `limit`, otherwise `limit + 1` (meaning "more").
-   * Costs about 0.2 µs per match counted, so callers keep `limit` small.
-   */
-  documentFrequency(term: QueryTerm, limit: number, index: { size: number; seq: number }): number {
+  /** How many chunks contain the term: exact up to a thousand, estimated beyond. */
+  documentFrequency(term: QueryTerm, index: { size: number; seq: number }): number {
     this.#checkDrift(index.size);
     const key = term.stems.join(' ');
     const cached = this.#cache.get(key);
-    if (cached) {
-      const exact = cached.df <= cached.limit;
-      if (exact && cached.seq === index.seq) return Math.min(cached.df, limit + 1);
-      if (!exact && cached.limit >= limit) return limit + 1;
-    }
-    const df = this.#count.get(term.phrase, limit + 1)?.n ?? 0;
+    if (cached && (!cached.exact || cached.seq === index.seq)) return cached.df;
+    const first = this.#countFirst.get(term.phrase, COUNTED_EXACTLY + 1) ?? { n: 0, last: null };
+    const exact = first.n <= COUNTED_EXACTLY;
+    const df = exact ? first.n : this.#estimate(term.phrase, first.n, first.last ?? 1);
     if (this.#cache.size >= MAX_CACHED_TERMS) this.#cache.clear();
-    this.#cache.set(key, { df, limit, seq: index.seq });
+    this.#cache.set(key, { df, exact, seq: index.seq });
     return df;
+  }
+
+  /** From `matches` in rowids 1..`span`, and the matches in stretches further on. */
+  #estimate(phrase: string, matches: number, span: number): number {
+    const last = this.#lastRowid.get() ?? span;
+    const width = Math.max(1, Math.ceil(span / 2));
+    let found = matches;
+    let covered = span;
+    let end = span;
+    for (const at of SAMPLE_AT) {
+      const from = Math.max(end + 1, Math.floor(last * at));
+      const to = Math.min(last, from + width - 1);
+      if (to < from) break;
+      found += this.#countRange.get(phrase, from, to, 4 * COUNTED_EXACTLY)?.n ?? 0;
+      covered += to - from + 1;
+      end = to;
+    }
+    return Math.max(COUNTED_EXACTLY + 1, Math.round((found * last) / covered));
   }
 
   #checkDrift(indexSize: number): void {

@@ -3,6 +3,8 @@ import type Database from 'better-sqlite3';
 import type { Metadata, ResponseBody, SearchFilter, SearchResult } from '@dindex/protocol';
 import type { Config } from '../config/schema.js';
 import { matchExpression, QueryTermAnalyzer, type QueryTerm } from './query-terms.js';
+import { LateTermScorer, type Scored } from './late-terms.js';
+import { IndexTokenizer } from './index-tokenizer.js';
 import { excerpt } from './excerpt.js';
 import { SCHEMA_VERSION } from './schema.js';
 
@@ -21,34 +23,28 @@ export type IndexStats = Omit<ResponseBody<'stats'>, 'queued_documents'>;
 
 export interface SearchOutcome {
   results: SearchResult[];
-  prunedTerms: string[];
-}
-
-/** Common terms counted beyond the first, cheap limit. */
-const FURTHER_COUNTED = 8;
-
-export interface Scored {
-  rowid: number;
-  score: number;
+  lateTerms: string[];
 }
 
 /**
  * BM25 search over FTS5, on a read-only connection that never waits for the writer.
  *
- * FTS5 scores every chunk that matches any query term (about 1.4 µs per match here), so one
- * common word ("the", "of") makes a query touch the whole index. When the matches of all terms
- * exceed `max_scored_rows`, the most common terms are left out of the query, rarest first kept,
- * until the rest fits: BM25 gives common terms little weight (their IDF is low), so the
- * ranking changes little (the quality benchmark measures it), and latency stays bounded as the
- * index grows. Re-scoring the survivors with the left-out terms was tried and rejected: FTS5
- * seeks a row in a common term's posting list in time proportional to the list.
- * `exact: true` scores every term.
+ * FTS5 scores every chunk that matches any query term (about 1.2 µs per match here), and
+ * counts every match of each term for its IDF, so one common word ("the", "of") makes a query
+ * touch the whole index. So a query is answered in two steps once its terms match more than
+ * `max_scored_rows` chunks: FTS5 ranks the chunks matching its rarest terms, as many as fit
+ * that budget, and the best `late_scored_candidates` of them are then scored with the common
+ * terms as well, from their own text (see LateTermScorer), with the same bm25(). The final
+ * ranking is exact among the candidates; a chunk that only common terms would have found is
+ * missed, and the quality benchmark measures what that costs. `exact: true` has FTS5 score
+ * every term.
  */
 export class Searcher {
   readonly #db: Database.Database;
   readonly #file: string;
   readonly #settings: SearchSettings;
   readonly #analyzer: QueryTermAnalyzer;
+  readonly #lateTerms: LateTermScorer;
   readonly #bm25: string;
   readonly #chunks: Database.Statement<[string], Omit<DetailRow, 'snippet'>>;
   readonly #meta: Database.Statement<[], { key: string; value: number | string | null }>;
@@ -59,7 +55,9 @@ export class Searcher {
     this.#db = db;
     this.#file = file;
     this.#settings = settings;
-    this.#analyzer = new QueryTermAnalyzer(db);
+    const tokenizer = new IndexTokenizer(db);
+    this.#analyzer = new QueryTermAnalyzer(db, tokenizer);
+    this.#lateTerms = new LateTermScorer(db, tokenizer, [settings.title_weight, settings.heading_weight, settings.text_weight]);
     this.#bm25 = `bm25(chunks_fts, ${settings.title_weight}, ${settings.heading_weight}, ${settings.text_weight})`;
     this.#chunks = db.prepare(`SELECT c.rowid AS chunk_id, c.text, c.heading, d.id AS doc_id, d.source, d.title, d.metadata
       FROM chunks c JOIN documents d ON d.rowid = c.doc_rowid WHERE c.rowid IN (SELECT value FROM json_each(?))`);
@@ -73,7 +71,7 @@ export class Searcher {
       const ranked = this.rank(request);
       return {
         results: this.resolve(ranked.hits.slice(0, request.k), ranked.marks),
-        prunedTerms: ranked.prunedTerms,
+        lateTerms: ranked.lateTerms,
       };
     });
   }
@@ -83,17 +81,18 @@ export class Searcher {
     return this.#db.transaction(read)();
   }
 
-  /** The BM25 top `k`, best first, and the stems of the scored terms (for snippets). */
-  rank(request: SearchRequest): { hits: Scored[]; marks: string[]; prunedTerms: string[] } {
+  /** The BM25 top `k`, best first, the stems of the query's terms (for snippets), and its late terms. */
+  rank(request: SearchRequest): { hits: Scored[]; marks: string[]; lateTerms: string[] } {
     const terms = this.#analyzer.analyze(request.query);
-    if (terms.length === 0) return { hits: [], marks: [], prunedTerms: [] };
-    const { kept, pruned } = request.exact ? { kept: terms, pruned: [] } : this.#choose(terms);
-    if (kept.length === 0) return { hits: [], marks: [], prunedTerms: [] };
-    return {
-      hits: this.#scoreTop(matchExpression(kept), request.k, request.filter),
-      marks: kept.flatMap((t) => t.stems),
-      prunedTerms: pruned.map((t) => t.stems.join(' ')),
-    };
+    const marks = terms.flatMap((t) => t.stems);
+    if (terms.length === 0) return { hits: [], marks, lateTerms: [] };
+    if (request.exact) return { hits: this.#scoreTop(terms, request.k, request.filter), marks, lateTerms: [] };
+    const { early, late } = this.#split(terms);
+    if (early.length === 0) return { hits: [], marks, lateTerms: [] };
+    if (late.length === 0) return { hits: this.#scoreTop(early, request.k, request.filter), marks, lateTerms: [] };
+    const candidates = this.#scoreTop(early, Math.max(request.k, this.#settings.late_scored_candidates), request.filter);
+    const hits = this.#lateTerms.add(candidates, late).sort((a, b) => b.score - a.score || a.rowid - b.rowid).slice(0, request.k);
+    return { hits, marks, lateTerms: late.map((t) => t.stems.join(' ')) };
   }
 
   /** Of `chunkIds`, those that exist in this snapshot and pass the filter, in the given order. */
@@ -148,47 +147,27 @@ export class Searcher {
   }
 
   /**
-   * The terms to score: rarest first while their matches fit the budget. Counting matches costs
-   * too (about 0.2 µs each), so it is bounded: every term is counted up to a sixteenth of the
-   * budget; only the few longest of the others (long words tend to be rare) are counted further,
-   * up to what is left. When nothing fits, the rarest counted term is scored on its own.
+   * The terms FTS5 searches: rarest first while their matches fit the budget (at least the
+   * rarest); the others are scored late. Terms no chunk contains are dropped.
    */
-  #choose(terms: QueryTerm[]): { kept: QueryTerm[]; pruned: QueryTerm[] } {
-    const budget = this.#settings.max_scored_rows;
+  #split(terms: QueryTerm[]): { early: QueryTerm[]; late: Array<QueryTerm & { df: number }> } {
     const meta = this.#readMeta();
     const index = { size: meta.chunks, seq: meta.last_commit_seq };
-    const firstLimit = Math.max(1, Math.floor(budget / 16));
     const counted = terms
-      .map((term) => ({ term, df: this.#analyzer.documentFrequency(term, firstLimit, index) }))
-      .filter((t) => t.df > 0);
-    const kept: Array<{ term: QueryTerm; df: number }> = [];
-    let left = budget;
-    for (const t of counted.filter((c) => c.df <= firstLimit).sort((a, b) => a.df - b.df)) {
-      if (t.df > left) break;
-      kept.push(t);
-      left -= t.df;
-    }
-    const common = counted.filter((c) => c.df > firstLimit)
-      .sort((a, b) => b.term.phrase.length - a.term.phrase.length)
-      .slice(0, FURTHER_COUNTED);
-    const further = common
-      .map((c) => ({ term: c.term, df: this.#analyzer.documentFrequency(c.term, Math.max(left, firstLimit), index) }))
+      .map((term) => ({ ...term, df: this.#analyzer.documentFrequency(term, index) }))
+      .filter((t) => t.df > 0)
       .sort((a, b) => a.df - b.df);
-    for (const t of further) {
-      if (t.df > left) break;
-      kept.push(t);
-      left -= t.df;
-    }
-    if (kept.length === 0 && further.length > 0) kept.push(further[0]!);
-    const keptTerms = new Set(kept.map((k) => k.term));
-    return { kept: [...keptTerms], pruned: counted.map((c) => c.term).filter((t) => !keptTerms.has(t)) };
+    let left = this.#settings.max_scored_rows;
+    let early = 0;
+    while (early < counted.length && (early === 0 || counted[early]!.df <= left)) left -= counted[early++]!.df;
+    return { early: counted.slice(0, early), late: counted.slice(early) };
   }
 
-  #scoreTop(match: string, limit: number, filter: SearchFilter | undefined): Scored[] {
+  #scoreTop(terms: QueryTerm[], limit: number, filter: SearchFilter | undefined): Scored[] {
     const { sql, params } = filterClause(filter);
     const join = sql ? 'JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN documents d ON d.rowid = c.doc_rowid' : '';
     return this.#statement(`SELECT chunks_fts.rowid AS rowid, -${this.#bm25} AS score FROM chunks_fts ${join}
-        WHERE chunks_fts MATCH ? ${sql} ORDER BY score DESC, chunks_fts.rowid LIMIT ?`).all(match, ...params, limit) as Scored[];
+        WHERE chunks_fts MATCH ? ${sql} ORDER BY score DESC, chunks_fts.rowid LIMIT ?`).all(matchExpression(terms), ...params, limit) as Scored[];
   }
 
   /** Statements whose SQL depends on the filters, prepared once per shape. */

@@ -1,7 +1,8 @@
 import type { SearchMode } from '@dindex/protocol';
 import type { Config } from '../config/schema.js';
 import { queryWords } from '../index/excerpt.js';
-import type { Scored, Searcher } from '../index/searcher.js';
+import type { Searcher } from '../index/searcher.js';
+import type { Scored } from '../index/late-terms.js';
 import type { VectorMatch } from '../vectors/vector-index.js';
 import { fuseByReciprocalRank, type RankedList } from './rank-fusion.js';
 import type { SearchAnswer, SearchQuery } from './search-types.js';
@@ -17,7 +18,7 @@ export function answerFromIndex(searcher: Searcher, settings: Config['search'], 
     const results = query.explain
       ? outcome.results.map((r, i) => ({ ...r, explain: { bm25: { rank: i + 1, score: r.score }, vector: null, fused: null } }))
       : outcome.results;
-    return { mode: 'bm25', prunedTerms: outcome.prunedTerms, warnings, results };
+    return { mode: 'bm25', lateTerms: outcome.lateTerms, warnings, results };
   }
   return searcher.snapshot(() => {
     const present = new Set(searcher.present(matches.map((m) => m.chunkId), query.filter));
@@ -29,7 +30,7 @@ export function answerFromIndex(searcher: Searcher, settings: Config['search'], 
     if (mode === 'vector') {
       vector.hits.length = Math.min(vector.hits.length, query.k);
       const results = searcher.resolve(vector.hits.map(toScored), queryWords(query.query));
-      return { mode, prunedTerms: [], warnings, results: query.explain ? results.map((r, i) => ({ ...r, explain: { bm25: null, vector: { rank: i + 1, score: r.score }, fused: null } })) : results };
+      return { mode, lateTerms: [], warnings, results: query.explain ? results.map((r, i) => ({ ...r, explain: { bm25: null, vector: { rank: i + 1, score: r.score }, fused: null } })) : results };
     }
     const bm25 = searcher.rank({ query: query.query, k: candidates(query, settings), filter: query.filter, exact: query.exact });
     const fused = fuseByReciprocalRank([
@@ -39,7 +40,7 @@ export function answerFromIndex(searcher: Searcher, settings: Config['search'], 
     const results = searcher.resolve(fused.map((f) => ({ rowid: f.chunkId, score: f.fused })), bm25.marks.length ? bm25.marks : queryWords(query.query));
     return {
       mode,
-      prunedTerms: bm25.prunedTerms,
+      lateTerms: bm25.lateTerms,
       warnings,
       results: query.explain ? results.map((r, i) => ({ ...r, explain: fused[i]!.explain })) : results,
     };

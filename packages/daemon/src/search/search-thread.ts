@@ -25,7 +25,7 @@ parentPort!.on('message', ({ id, job }: SearchThreadRequest) => {
       query: job.query.query,
       mode: answer.mode,
       took_ms: Math.round((performance.timeOrigin + performance.now() - job.startedAt) * 1000) / 1000,
-      pruned_terms: answer.prunedTerms,
+      pruned_terms: answer.lateTerms,
       warnings: answer.warnings,
       results: answer.results,
     };

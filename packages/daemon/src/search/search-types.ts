@@ -5,7 +5,7 @@ export type SearchQuery = ParsedRequestBody<'search'>;
 
 export interface SearchAnswer {
   mode: SearchMode;
-  prunedTerms: string[];
+  lateTerms: string[];
   warnings: string[];
   results: SearchResult[];
 }

@@ -42,7 +42,7 @@ export const search = defineRequest('search', {
     k: z.number().int().min(1).max(1000).default(10),
     mode: SearchModeSchema.optional(),
     filter: SearchFilterSchema.optional(),
-    /** Score every matching chunk, even for queries full of common words (slower, see README). */
+    /** Rank every chunk any term matches, even for queries full of common words (slower, see README). */
     exact: z.boolean().optional(),
     /** Add each result's rank and score in every signal (and the fused score) as `explain`. */
     explain: z.boolean().optional(),
@@ -51,7 +51,10 @@ export const search = defineRequest('search', {
     query: z.string(),
     mode: SearchModeSchema,
     took_ms: z.number(),
-    /** Common query terms left out of scoring because they match too many chunks (see `exact`). */
+    /**
+     * Common query terms that did not choose the candidates, because they match too many chunks:
+     * they were scored only on the chunks the rarer terms found (see `exact`).
+     */
     pruned_terms: z.array(z.string()),
     /** Why the answer is not what was asked for (a default hybrid search that fell back to bm25). */
     warnings: z.array(z.string()),

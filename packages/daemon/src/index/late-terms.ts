@@ -1,0 +1,148 @@
+import type Database from 'better-sqlite3';
+import type { IndexTokenizer } from './index-tokenizer.js';
+
+/** A query term scored only on candidates: its indexed form(s) and how many chunks contain it. */
+export interface LateTerm {
+  stems: string[];
+  df: number;
+}
+
+export interface Scored {
+  rowid: number;
+  score: number;
+}
+
+/** FTS5's bm25() constants. */
+const K1 = 1.2;
+const B = 0.75;
+/** FTS5's floor for the IDF of a term in more than half the rows. */
+const MIN_IDF = 1e-6;
+
+interface CandidateRow {
+  rowid: number;
+  title: string | null;
+  heading: string | null;
+  text: string;
+}
+
+/**
+ * Adds to candidates' scores what the common terms of a query would have added, had FTS5
+ * scored them: the same bm25() (k1 1.2, b 0.75, column weights, IDF floor), with the term
+ * frequencies counted in the candidates' own text by the index's tokenizer, the row lengths and
+ * the average from FTS5's own tables. The cost is in the candidates (a few hundred chunks), not
+ * in the common terms' posting lists, which FTS5 would walk whole. Terms in more than half the
+ * chunks are at FTS5's IDF floor (1e-6): they could add at most 2.2e-6 and are left out.
+ */
+export class LateTermScorer {
+  readonly #tokenizer: IndexTokenizer;
+  readonly #weights: readonly number[];
+  readonly #rows: Database.Statement<[string], CandidateRow>;
+  readonly #sizes: Database.Statement<[string], { id: number; sz: Buffer }>;
+  readonly #averages: Database.Statement<[], Buffer | undefined>;
+
+  /** `weights`: of the title, heading and text columns, as given to bm25(). */
+  constructor(db: Database.Database, tokenizer: IndexTokenizer, weights: readonly [number, number, number]) {
+    this.#tokenizer = tokenizer;
+    this.#weights = weights;
+    // Two lookups: as a join, SQLite's plan for these took half as long again.
+    this.#rows = db.prepare('SELECT rowid, title, heading, text FROM chunks WHERE rowid IN (SELECT value FROM json_each(?))');
+    // FTS5's row lengths: a varint per column.
+    this.#sizes = db.prepare('SELECT id, sz FROM chunks_fts_docsize WHERE id IN (SELECT value FROM json_each(?))');
+    // FTS5's "averages" record: the row count, then each column's total tokens.
+    this.#averages = db.prepare<[], Buffer>('SELECT block FROM chunks_fts_data WHERE id = 1').pluck();
+  }
+
+  /** `candidates` with the terms' contributions added, in the same order. */
+  add(candidates: Scored[], terms: LateTerm[]): Scored[] {
+    const totals = varints(this.#averages.get() ?? Buffer.alloc(0));
+    const rows = totals[0] ?? 0;
+    const weighed = terms
+      .map((term) => ({ term, idf: Math.log((rows - term.df + 0.5) / (term.df + 0.5)) }))
+      .filter((t) => t.idf > MIN_IDF);
+    if (candidates.length === 0 || weighed.length === 0) return candidates;
+    const averageLength = sum(totals.slice(1)) / rows;
+    const counter = new TermCounter(weighed.map((t) => t.term.stems), this.#tokenizer);
+    const ids = JSON.stringify(candidates.map((c) => c.rowid));
+    const found = new Map(this.#rows.all(ids).map((r) => [r.rowid, r]));
+    const lengths = new Map(this.#sizes.all(ids).map((r) => [r.id, sum(varints(r.sz))]));
+    return candidates.map((candidate) => {
+      const row = found.get(candidate.rowid);
+      const length = lengths.get(candidate.rowid);
+      if (!row || length === undefined) return candidate;
+      const frequency = new Float64Array(weighed.length);
+      [row.title, row.heading, row.text].forEach((column, c) => {
+        if (column) counter.count(column, this.#weights[c]!, frequency);
+      });
+      const norm = K1 * (1 - B + (B * length) / averageLength);
+      let added = 0;
+      for (let i = 0; i < weighed.length; i++) {
+        const f = frequency[i]!;
+        if (f > 0) added += (weighed[i]!.idf * f * (K1 + 1)) / (f + norm);
+      }
+      return { rowid: candidate.rowid, score: candidate.score + added };
+    });
+  }
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * Counts the instances of a query's terms in texts. In ASCII text, a Porter stem less its last
+ * letter begins every word it stems from ("happi": "happy", "happiness"), so only the words
+ * starting with one of those prefixes are found (one regular expression) and stemmed. Other
+ * text, or a term of several tokens (a phrase), is tokenised whole.
+ */
+class TermCounter {
+  readonly #terms: string[][];
+  readonly #tokenizer: IndexTokenizer;
+  readonly #single: Map<string, number> | null;
+  readonly #words: RegExp;
+
+  constructor(terms: string[][], tokenizer: IndexTokenizer) {
+    this.#terms = terms;
+    this.#tokenizer = tokenizer;
+    this.#single = terms.every((stems) => stems.length === 1) ? new Map(terms.map((stems, i) => [stems[0]!, i])) : null;
+    const prefixes = [...new Set(terms.map((stems) => stems[0]!.slice(0, -1)))].map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    this.#words = new RegExp(`(?<![a-z0-9])(?:${prefixes.join('|')})[a-z0-9]*`, 'g');
+  }
+
+  /** Adds `weight` to `frequency[i]` for each instance of term `i` in `text`. */
+  count(text: string, weight: number, frequency: Float64Array): void {
+    if (this.#single && !NON_ASCII.test(text)) {
+      for (const word of text.toLowerCase().match(this.#words) ?? []) {
+        const i = this.#single.get(this.#tokenizer.asciiTerm(word));
+        if (i !== undefined) frequency[i] = frequency[i]! + weight;
+      }
+      return;
+    }
+    const tokens = this.#tokenizer.terms(text);
+    this.#terms.forEach((stems, i) => {
+      for (let p = 0; p + stems.length <= tokens.length; p++) {
+        if (stems.every((stem, n) => tokens[p + n] === stem)) frequency[i] = frequency[i]! + weight;
+      }
+    });
+  }
+}
+
+/** SQLite's variable-length integers, as FTS5 writes them, one after another. */
+function varints(bytes: Buffer): number[] {
+  const values: number[] = [];
+  let pos = 0;
+  while (pos < bytes.length) {
+    let value = 0;
+    let i = 0;
+    for (; i < 8; i++) {
+      const byte = bytes[pos + i]!;
+      value = value * 128 + (byte & 0x7f);
+      if ((byte & 0x80) === 0) break;
+    }
+    if (i === 8) value = value * 256 + bytes[pos + 8]!;
+    pos += Math.min(i, 8) + 1;
+    values.push(value);
+  }
+  return values;
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
