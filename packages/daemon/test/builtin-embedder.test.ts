@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BuiltinEmbedder } from '../src/embedding/builtin-embedder.js';
 import { describeMismatch } from '../src/embedding/embedder.js';
-import { excerpt, queryWords } from '../src/index/excerpt.js';
 
 const embedder = new BuiltinEmbedder('builtin:hash-ngram-v1', 384);
 const cosine = (a: Float32Array, b: Float32Array): number => a.reduce((sum, x, i) => sum + x * b[i]!, 0);
@@ -44,25 +43,5 @@ describe('model identity', () => {
     expect(describeMismatch({ model: 'builtin:x', dimensions: 384 }, { model: 'builtin:x', dimensions: 384 })).toBeNull();
     expect(describeMismatch({ model: 'builtin:x', dimensions: 384 }, { model: 'openai:y', dimensions: null })).toMatch(/builtin:x.*openai:y/);
     expect(describeMismatch({ model: 'builtin:x', dimensions: 384 }, { model: 'builtin:x', dimensions: 128 })).toMatch(/384.*128/);
-  });
-});
-
-describe('excerpt', () => {
-  it('shows the passage with the most query words, marked, cut at word boundaries', () => {
-    const text = `${'filler words here. '.repeat(30)}The quick brown fox jumps over the lazy dog near the fox den. ${'more filler text. '.repeat(30)}`;
-    const snippet = excerpt(text, queryWords('fox den'));
-    expect(snippet).toContain('**fox**');
-    expect(snippet).toContain('**den**');
-    expect(snippet.startsWith('…')).toBe(true);
-    expect(snippet.endsWith('…')).toBe(true);
-    expect(snippet.length).toBeLessThan(240);
-  });
-
-  it('falls back to the beginning when no query word occurs', () => {
-    expect(excerpt('Short text about nothing in particular.', ['zebra'])).toBe('Short text about nothing in particular.');
-  });
-
-  it('marks the words a stem stands for', () => {
-    expect(excerpt('Retrieval of documents, and happy retrievers.', ['retriev', 'happi'])).toBe('**Retrieval** of documents, and **happy** **retrievers**.');
   });
 });

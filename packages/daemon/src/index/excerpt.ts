@@ -1,28 +1,30 @@
 import { STOPWORDS } from '../stopwords.js';
+import type { IndexTokenizer } from './index-tokenizer.js';
 
 /** Characters of text an excerpt shows. */
 const EXCERPT_LENGTH = 200;
 /** Context kept before the first marked word. */
 const LEAD = 40;
 
-const WORD = /[\p{L}\p{N}]+/gu;
+const WORD = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
 
-/** The words of a query worth marking in a passage: three characters or more, lower case. */
-export function queryWords(query: string): string[] {
-  return [...new Set(query.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? [])];
+/** Whether a snippet marks a word. */
+export type WordMarker = (word: string) => boolean;
+
+/**
+ * Marks the words the index files under one of `terms` (indexed forms such as "retriev", which
+ * "retrieval" and "retrieving" are filed under), function words never.
+ */
+export function termMarker(tokenizer: IndexTokenizer, terms: string[]): WordMarker {
+  const wanted = new Set(terms);
+  return (word) => !STOPWORDS.has(word.toLowerCase()) && tokenizer.terms(word).some((term) => wanted.has(term));
 }
 
 /**
- * A snippet: the passage of `text` with the most words matching `marks`, those words marked as
- * **word** (function words never), cut at word boundaries. A mark is a stem ("retriev") or a word: a word matches when
- * it starts with the mark less its last letter, so "happi" marks "happy", "retriev" "retrieval".
+ * A snippet: the passage of `text` with the most marked words, those marked as **word**, cut at
+ * word boundaries.
  */
-export function excerpt(text: string, marks: string[]): string {
-  const prefixes = marks.map((m) => m.toLowerCase()).filter((m) => !STOPWORDS.has(m)).map((m) => (m.length > 3 ? m.slice(0, -1) : m));
-  const matches = (word: string): boolean => {
-    const lower = word.toLowerCase();
-    return !STOPWORDS.has(lower) && prefixes.some((p) => lower.startsWith(p));
-  };
+export function excerpt(text: string, matches: WordMarker): string {
   const hits = [...text.matchAll(WORD)].filter((t) => matches(t[0])).map((t) => t.index);
   let bestStart = 0;
   let bestHits = 0;

@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.js';
 import { matchExpression, QueryTermAnalyzer, type QueryTerm } from './query-terms.js';
 import { LateTermScorer, type Scored } from './late-terms.js';
 import { IndexTokenizer } from './index-tokenizer.js';
-import { excerpt } from './excerpt.js';
+import { excerpt, termMarker } from './excerpt.js';
 import { SCHEMA_VERSION } from './schema.js';
 
 /** The `[search]` section of the configuration. */
@@ -43,6 +43,7 @@ export class Searcher {
   readonly #db: Database.Database;
   readonly #file: string;
   readonly #settings: SearchSettings;
+  readonly #tokenizer: IndexTokenizer;
   readonly #analyzer: QueryTermAnalyzer;
   readonly #lateTerms: LateTermScorer;
   readonly #bm25: string;
@@ -55,9 +56,9 @@ export class Searcher {
     this.#db = db;
     this.#file = file;
     this.#settings = settings;
-    const tokenizer = new IndexTokenizer(db);
-    this.#analyzer = new QueryTermAnalyzer(db, tokenizer);
-    this.#lateTerms = new LateTermScorer(db, tokenizer, [settings.title_weight, settings.heading_weight, settings.text_weight]);
+    this.#tokenizer = new IndexTokenizer(db);
+    this.#analyzer = new QueryTermAnalyzer(db, this.#tokenizer);
+    this.#lateTerms = new LateTermScorer(db, this.#tokenizer, [settings.title_weight, settings.heading_weight, settings.text_weight]);
     this.#bm25 = `bm25(chunks_fts, ${settings.title_weight}, ${settings.heading_weight}, ${settings.text_weight})`;
     this.#chunks = db.prepare(`SELECT c.rowid AS chunk_id, c.text, c.heading, d.id AS doc_id, d.source, d.title, d.metadata
       FROM chunks c JOIN documents d ON d.rowid = c.doc_rowid WHERE c.rowid IN (SELECT value FROM json_each(?))`);
@@ -70,7 +71,7 @@ export class Searcher {
     return this.snapshot(() => {
       const ranked = this.rank(request);
       return {
-        results: this.resolve(ranked.hits.slice(0, request.k), ranked.marks),
+        results: this.resolve(ranked.hits.slice(0, request.k), ranked.terms),
         lateTerms: ranked.lateTerms,
       };
     });
@@ -81,18 +82,23 @@ export class Searcher {
     return this.#db.transaction(read)();
   }
 
-  /** The BM25 top `k`, best first, the stems of the query's terms (for snippets), and its late terms. */
-  rank(request: SearchRequest): { hits: Scored[]; marks: string[]; lateTerms: string[] } {
+  /** The BM25 top `k`, best first, the query's indexed terms (for snippets), and its late terms. */
+  rank(request: SearchRequest): { hits: Scored[]; terms: string[]; lateTerms: string[] } {
     const terms = this.#analyzer.analyze(request.query);
-    const marks = terms.flatMap((t) => t.stems);
-    if (terms.length === 0) return { hits: [], marks, lateTerms: [] };
-    if (request.exact) return { hits: this.#scoreTop(terms, request.k, request.filter), marks, lateTerms: [] };
+    const stems = terms.flatMap((t) => t.stems);
+    if (terms.length === 0) return { hits: [], terms: stems, lateTerms: [] };
+    if (request.exact) return { hits: this.#scoreTop(terms, request.k, request.filter), terms: stems, lateTerms: [] };
     const { early, late } = this.#split(terms);
-    if (early.length === 0) return { hits: [], marks, lateTerms: [] };
-    if (late.length === 0) return { hits: this.#scoreTop(early, request.k, request.filter), marks, lateTerms: [] };
+    if (early.length === 0) return { hits: [], terms: stems, lateTerms: [] };
+    if (late.length === 0) return { hits: this.#scoreTop(early, request.k, request.filter), terms: stems, lateTerms: [] };
     const candidates = this.#scoreTop(early, Math.max(request.k, this.#settings.late_scored_candidates), request.filter);
     const hits = this.#lateTerms.add(candidates, late).sort((a, b) => b.score - a.score || a.rowid - b.rowid).slice(0, request.k);
-    return { hits, marks, lateTerms: late.map((t) => t.stems.join(' ')) };
+    return { hits, terms: stems, lateTerms: late.map((t) => t.stems.join(' ')) };
+  }
+
+  /** The query's indexed terms ("retriev" for "retrieving"). */
+  queryTerms(query: string): string[] {
+    return this.#analyzer.analyze(query).flatMap((t) => t.stems);
   }
 
   /** Of `chunkIds`, those that exist in this snapshot and pass the filter, in the given order. */
@@ -107,15 +113,16 @@ export class Searcher {
 
   /**
    * Full results for scored chunks, in one lookup, each with a snippet: the passage with the
-   * most words matching `marks` (stems of the scored terms, or query words), marked. FTS5's own
-   * snippet() was 20x slower: it seeks every marked term's postings for every row.
+   * most words filed under the query's `terms`, marked. FTS5's own snippet() was 20x slower:
+   * it seeks every marked term's postings for every row.
    */
-  resolve(hits: Scored[], marks: string[]): SearchResult[] {
+  resolve(hits: Scored[], terms: string[]): SearchResult[] {
     if (hits.length === 0) return [];
+    const marked = termMarker(this.#tokenizer, terms);
     const rows = new Map(this.#chunks.all(JSON.stringify(hits.map((h) => h.rowid))).map((row) => [row.chunk_id, row]));
     return hits.flatMap(({ rowid, score }) => {
       const row = rows.get(rowid);
-      return row ? [toResult({ ...row, snippet: excerpt(row.text, marks) }, score)] : [];
+      return row ? [toResult({ ...row, snippet: excerpt(row.text, marked) }, score)] : [];
     });
   }
 

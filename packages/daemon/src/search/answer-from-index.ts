@@ -1,6 +1,5 @@
 import type { SearchMode } from '@dindex/protocol';
 import type { Config } from '../config/schema.js';
-import { queryWords } from '../index/excerpt.js';
 import type { Searcher } from '../index/searcher.js';
 import type { Scored } from '../index/late-terms.js';
 import type { VectorMatch } from '../vectors/vector-index.js';
@@ -29,7 +28,7 @@ export function answerFromIndex(searcher: Searcher, settings: Config['search'], 
     };
     if (mode === 'vector') {
       vector.hits.length = Math.min(vector.hits.length, query.k);
-      const results = searcher.resolve(vector.hits.map(toScored), queryWords(query.query));
+      const results = searcher.resolve(vector.hits.map(toScored), searcher.queryTerms(query.query));
       return { mode, lateTerms: [], warnings, results: query.explain ? results.map((r, i) => ({ ...r, explain: { bm25: null, vector: { rank: i + 1, score: r.score }, fused: null } })) : results };
     }
     const bm25 = searcher.rank({ query: query.query, k: candidates(query, settings), filter: query.filter, exact: query.exact });
@@ -37,7 +36,7 @@ export function answerFromIndex(searcher: Searcher, settings: Config['search'], 
       { signal: 'bm25', weight: settings.bm25_weight, hits: bm25.hits.map((h) => ({ chunkId: h.rowid, score: round(h.score) })) },
       { ...vector, hits: vector.hits.map((h) => ({ ...h, score: round(h.score) })) },
     ], settings.rrf_k).slice(0, query.k);
-    const results = searcher.resolve(fused.map((f) => ({ rowid: f.chunkId, score: f.fused })), bm25.marks.length ? bm25.marks : queryWords(query.query));
+    const results = searcher.resolve(fused.map((f) => ({ rowid: f.chunkId, score: f.fused })), bm25.terms);
     return {
       mode,
       lateTerms: bm25.lateTerms,
