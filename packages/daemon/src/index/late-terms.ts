@@ -29,9 +29,10 @@ interface CandidateRow {
  * Adds to candidates' scores what the common terms of a query would have added, had FTS5
  * scored them: the same bm25() (k1 1.2, b 0.75, column weights, IDF floor), with the term
  * frequencies counted in the candidates' own text by the index's tokenizer, the row lengths and
- * the average from FTS5's own tables. The cost is in the candidates (a hundred chunks by default), not
- * in the common terms' posting lists, which FTS5 would walk whole. Terms in more than half the
- * chunks are at FTS5's IDF floor (1e-6): they could add at most 2.2e-6 and are left out.
+ * the average from FTS5's own tables. The cost is in the candidates (a hundred chunks by
+ * default), not in the common terms' posting lists, which FTS5 would walk whole. Terms in more
+ * than half the chunks are at FTS5's IDF floor (1e-6): they could add at most 2.2e-6 and are
+ * left out.
  */
 export class LateTermScorer {
   readonly #tokenizer: IndexTokenizer;
