@@ -1,12 +1,10 @@
 import { STOPWORDS } from '../stopwords.js';
-import type { IndexTokenizer } from './index-tokenizer.js';
+import { WORD, type IndexTokenizer } from './index-tokenizer.js';
 
 /** Characters of text an excerpt shows. */
 const EXCERPT_LENGTH = 200;
 /** Context kept before the first marked word. */
 const LEAD = 40;
-
-const WORD = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
 
 /** Whether a snippet marks a word. */
 export type WordMarker = (word: string) => boolean;

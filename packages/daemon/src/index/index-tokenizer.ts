@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import { stemmer } from 'stemmer';
 
 /** Runs of word characters; FTS5 may split a run with other than ASCII letters and digits further. */
-const WORD = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
+export const WORD = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
+export const NON_ASCII = /[^\x00-\x7f]/;
 const ASCII_WORD = /^[A-Za-z0-9]+$/;
 /** FTS5's porter stems tokens of 3 to 64 bytes; others pass as they are. */
 const STEMMED_LENGTH = { min: 3, max: 64 };
@@ -34,7 +35,7 @@ export class IndexTokenizer {
   /** The indexed terms of `text`, in order. */
   terms(text: string): string[] {
     const words = text.match(WORD) ?? [];
-    this.#learn(words.filter((word) => !ASCII_WORD.test(word) && !this.#otherTerms.has(word)));
+    this.#learn(words);
     const terms: string[] = [];
     for (const word of words) {
       if (ASCII_WORD.test(word)) terms.push(this.asciiTerm(word));
@@ -55,11 +56,20 @@ export class IndexTokenizer {
     return term;
   }
 
-  /** Has FTS5 tokenize the words, all in one statement's worth of rows. */
+  /**
+   * Learns the terms of every word of `text` that needs FTS5, in one round trip: call it before
+   * asking for the words one at a time (a snippet, a query's words), which would take one each.
+   */
+  learn(text: string): void {
+    if (NON_ASCII.test(text)) this.#learn(text.match(WORD) ?? []);
+  }
+
+  /** Has FTS5 tokenize the words not yet known that need it, all in one statement's worth of rows. */
   #learn(words: string[]): void {
-    if (words.length === 0) return;
-    const distinct = [...new Set(words)];
-    if (this.#otherTerms.size + distinct.length > MAX_CACHED_WORDS) this.#otherTerms.clear();
+    // Cleared before, never while, a text's words are looked up.
+    if (this.#otherTerms.size > MAX_CACHED_WORDS) this.#otherTerms.clear();
+    const distinct = [...new Set(words.filter((word) => !ASCII_WORD.test(word) && !this.#otherTerms.has(word)))];
+    if (distinct.length === 0) return;
     this.#clear.run();
     distinct.forEach((word, i) => this.#insert.run(i, word));
     const terms = distinct.map((): string[] => []);

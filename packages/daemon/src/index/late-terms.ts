@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { IndexTokenizer } from './index-tokenizer.js';
+import { NON_ASCII, type IndexTokenizer } from './index-tokenizer.js';
 
 /** A query term scored only on candidates: its indexed form(s) and how many chunks contain it. */
 export interface LateTerm {
@@ -65,6 +65,7 @@ export class LateTermScorer {
     const counter = new TermCounter(weighed.map((t) => t.term.stems), this.#tokenizer);
     const ids = JSON.stringify(candidates.map((c) => c.rowid));
     const found = new Map(this.#rows.all(ids).map((r) => [r.rowid, r]));
+    this.#tokenizer.learn([...found.values()].map((r) => `${r.title ?? ''} ${r.heading ?? ''} ${r.text}`).join(' '));
     const lengths = new Map(this.#sizes.all(ids).map((r) => [r.id, sum(varints(r.sz))]));
     return candidates.map((candidate) => {
       const row = found.get(candidate.rowid);
@@ -85,8 +86,6 @@ export class LateTermScorer {
   }
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
-
 /**
  * Counts the instances of a query's terms in texts. In ASCII text, a Porter stem less its last
  * letter begins every word it stems from ("happi": "happy", "happiness"), so only the words
@@ -96,22 +95,26 @@ const NON_ASCII = /[^\x00-\x7f]/;
 class TermCounter {
   readonly #terms: string[][];
   readonly #tokenizer: IndexTokenizer;
-  readonly #single: Map<string, number> | null;
-  readonly #words: RegExp;
+  /** For terms of one token each: the term's index by stem, and the words that may stem to one. */
+  readonly #single: { index: Map<string, number>; words: RegExp } | null = null;
 
   constructor(terms: string[][], tokenizer: IndexTokenizer) {
     this.#terms = terms;
     this.#tokenizer = tokenizer;
-    this.#single = terms.every((stems) => stems.length === 1) ? new Map(terms.map((stems, i) => [stems[0]!, i])) : null;
-    const prefixes = [...new Set(terms.map((stems) => stems[0]!.slice(0, -1)))].map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    this.#words = new RegExp(`(?<![a-z0-9])(?:${prefixes.join('|')})[a-z0-9]*`, 'g');
+    if (terms.every((stems) => stems.length === 1)) {
+      const prefixes = [...new Set(terms.map(([stem]) => stem!.slice(0, -1)))].map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      this.#single = {
+        index: new Map(terms.map(([stem], i) => [stem!, i])),
+        words: new RegExp(`(?<![a-z0-9])(?:${prefixes.join('|')})[a-z0-9]*`, 'g'),
+      };
+    }
   }
 
   /** Adds `weight` to `frequency[i]` for each instance of term `i` in `text`. */
   count(text: string, weight: number, frequency: Float64Array): void {
     if (this.#single && !NON_ASCII.test(text)) {
-      for (const word of text.toLowerCase().match(this.#words) ?? []) {
-        const i = this.#single.get(this.#tokenizer.asciiTerm(word));
+      for (const word of text.toLowerCase().match(this.#single.words) ?? []) {
+        const i = this.#single.index.get(this.#tokenizer.asciiTerm(word));
         if (i !== undefined) frequency[i] = frequency[i]! + weight;
       }
       return;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { IndexTokenizer } from './index-tokenizer.js';
+import { WORD, type IndexTokenizer } from './index-tokenizer.js';
 
 /** A distinct query term: how to ask FTS5 for it, and how many chunks contain it. */
 export interface QueryTerm {
@@ -51,7 +51,8 @@ export class QueryTermAnalyzer {
 
   /** Distinct terms of the query, in the order typed. */
   analyze(query: string): QueryTerm[] {
-    const words = [...new Set(query.match(/[\p{L}\p{N}\p{M}]+/gu) ?? [])].slice(0, MAX_QUERY_TERMS);
+    const words = [...new Set(query.match(WORD) ?? [])].slice(0, MAX_QUERY_TERMS);
+    this.#tokenizer.learn(words.join(' '));
     const terms = new Map<string, QueryTerm>();
     for (const word of words) {
       const stems = this.#tokenizer.terms(word);

@@ -118,8 +118,9 @@ export class Searcher {
    */
   resolve(hits: Scored[], terms: string[]): SearchResult[] {
     if (hits.length === 0) return [];
-    const marked = termMarker(this.#tokenizer, terms);
     const rows = new Map(this.#chunks.all(JSON.stringify(hits.map((h) => h.rowid))).map((row) => [row.chunk_id, row]));
+    this.#tokenizer.learn([...rows.values()].map((row) => row.text).join(' '));
+    const marked = termMarker(this.#tokenizer, terms);
     return hits.flatMap(({ rowid, score }) => {
       const row = rows.get(rowid);
       return row ? [toResult({ ...row, snippet: excerpt(row.text, marked) }, score)] : [];
