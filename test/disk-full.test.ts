@@ -69,8 +69,8 @@ describe.skipIf(!canMount)('a full disk and a read-only filesystem (tmpfs made b
     for (const id of [acknowledged[0]!, acknowledged.at(-1)!]) {
       expect((await client.search(`marker${id.slice(5)}`)).results[0]?.doc_id).toBe(id);
     }
-    // A second attempt while still full fails the same way: the daemon is not wedged.
-    await expect(client.index([bulky(9000)])).rejects.toMatchObject({ code: 'DISK_FULL' });
+    // A second attempt as large as the one that failed, still full, fails the same way: the daemon is not wedged.
+    await expect(client.index(Array.from({ length: 10 }, (_, j) => bulky(8000 + j)))).rejects.toMatchObject({ code: 'DISK_FULL' });
     expect((await client.status()).state).toBe('running');
 
     remount(mnt, 'size=64m');

@@ -101,7 +101,3 @@ export class QueryTermAnalyzer {
     }
   }
 }
-
-export function matchExpression(terms: QueryTerm[]): string {
-  return terms.map((t) => t.phrase).join(' OR ');
-}

@@ -86,6 +86,10 @@ const MIGRATIONS: string[] = [
     skipped INTEGER NOT NULL DEFAULT 0
   );
   `,
+  `
+  -- The chunks written since a commit: search threads refresh what they hold in memory from them.
+  CREATE INDEX documents_commit_seq ON documents (commit_seq);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

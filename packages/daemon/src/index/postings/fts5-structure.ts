@@ -1,0 +1,62 @@
+import { readVarint, varintEnd } from './varint.js';
+
+/** One FTS5 segment: its id and the range of its leaf pages. */
+export interface Segment {
+  id: number;
+  firstPage: number;
+  lastPage: number;
+}
+
+/** The `%_data` row of FTS5's structure record, and of its averages record. */
+export const STRUCTURE_ROWID = 10;
+export const AVERAGES_ROWID = 1;
+
+/**
+ * The segments of FTS5's index from its structure record, newest first: level 0 holds the
+ * newest segments, and each level lists its segments oldest first. Where one rowid has entries
+ * in several segments (a row deleted or replaced), the newest entry is the one that counts.
+ *
+ * The record (fts5_index.c): a 4-byte cookie; in the V2 format of contentless_delete tables the
+ * bytes FF 00 00 01; then varints: levels, segments, write counter, and per level the segments in
+ * an ongoing merge and the segment count, then per segment its id and first and last leaf pages
+ * (V2 adds three counters). A table with prefix indexes or contentless deletes is refused: its
+ * postings are not all under the main prefix, or deletes live in tombstone pages.
+ */
+export function readSegments(record: Uint8Array): Segment[] {
+  if (record.length < 5) throw new Fts5FormatError('the structure record is too short');
+  if (record[4] === 0xff) throw new Fts5FormatError('a V2 structure record (contentless_delete) is not supported');
+  let offset = 4;
+  const next = (): number => {
+    if (offset >= record.length) throw new Fts5FormatError('the structure record ends early');
+    const value = readVarint(record, offset);
+    offset = varintEnd;
+    return value;
+  };
+  const levels = next();
+  next();
+  next();
+  const byLevel: Segment[][] = [];
+  for (let level = 0; level < levels; level++) {
+    next();
+    const count = next();
+    const segments: Segment[] = [];
+    for (let i = 0; i < count; i++) segments.push({ id: next(), firstPage: next(), lastPage: next() });
+    byLevel.push(segments.reverse());
+  }
+  return byLevel.flat();
+}
+
+/** The index's rows and tokens per column, from FTS5's averages record. */
+export function readAverages(record: Uint8Array | undefined): { rows: number; tokens: number } {
+  if (!record || record.length === 0) return { rows: 0, tokens: 0 };
+  let offset = 0;
+  const rows = readVarint(record, offset);
+  let tokens = 0;
+  for (offset = varintEnd; offset < record.length; offset = varintEnd) tokens += readVarint(record, offset);
+  return { rows, tokens };
+}
+
+/** FTS5's files are not in a shape this reader knows; the searcher falls back to FTS5's own queries. */
+export class Fts5FormatError extends Error {
+  override readonly name = 'Fts5FormatError';
+}
