@@ -5,7 +5,7 @@ import { readVarint, varintEnd } from './varint.js';
 /** A term's live postings: chunk rowids and weighted term frequencies, in no particular order. */
 export class PostingList {
   rowids = new Float64Array(1024);
-  frequencies = new Float32Array(1024);
+  frequencies = new Float64Array(1024);
   length = 0;
 
   clear(): void {
@@ -24,7 +24,7 @@ export class PostingList {
     const rowids = new Float64Array(size);
     rowids.set(this.rowids.subarray(0, this.length));
     this.rowids = rowids;
-    const frequencies = new Float32Array(size);
+    const frequencies = new Float64Array(size);
     frequencies.set(this.frequencies.subarray(0, this.length));
     this.frequencies = frequencies;
   }
