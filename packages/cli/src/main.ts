@@ -55,7 +55,7 @@ export async function run(argv: string[], version: string): Promise<void> {
     .addOption(new Option('-k, --k <n>', 'number of results').default('10'))
     .addOption(new Option('--mode <mode>', 'ranking (default: hybrid with a semantic embedder, else bm25)').choices(['bm25', 'vector', 'hybrid']))
     .option('--explain', "show ids, each signal's rank and score, and the fused score")
-    .option('--exact', 'rank every chunk any term matches, not only those the rarer terms find (slower on large indexes)')
+    .option('--exact', 'rank every term over every chunk it matches, not only the chunks the rarer terms find (slower on large indexes)')
     .option('--source-prefix <prefix>', 'only documents whose source starts with this')
     .option('--where <key=value>', 'only documents with this metadata (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action(async (query: string[], opts: Omit<import('./commands/search.js').SearchOptions, keyof GlobalOptions>) =>

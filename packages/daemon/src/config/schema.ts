@@ -36,7 +36,7 @@ export const SearchConfigSchema = z.strictObject({
   heading_weight: z.number().min(0).max(100).default(1.5),
   text_weight: z.number().min(0).max(100).default(1),
   /** Matches scored per query (tens of nanoseconds each); the most common terms beyond it are scored late. */
-  max_scored_rows: z.number().int().min(100).max(100_000_000).default(250_000),
+  max_scored_rows: z.number().int().min(100).max(100_000_000).default(100_000),
   /** The best chunks the rarer terms find that are then scored with the common terms too. */
   late_scored_candidates: z.number().int().min(1).max(100_000).default(100),
   /** Threads answering searches; 0: one per core. */

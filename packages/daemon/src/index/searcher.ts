@@ -77,6 +77,11 @@ export class Searcher {
     });
   }
 
+  /** Loads what ranking holds in memory, so that the first search does not wait for it. */
+  warm(): void {
+    this.snapshot(() => this.#ranker.warm(this.#readMeta().last_commit_seq));
+  }
+
   /** Runs `read` in one read transaction: every statement in it sees the same committed snapshot. */
   snapshot<T>(read: () => T): T {
     return this.#db.transaction(read)();

@@ -12,6 +12,7 @@ import type { SearchThreadData, SearchThreadReply, SearchThreadRequest } from '.
  */
 const { databaseFile, settings } = workerData as SearchThreadData;
 const searcher = new Searcher(openReader(databaseFile), databaseFile, settings);
+searcher.warm();
 const reply = (message: SearchThreadReply): void => parentPort!.postMessage(message);
 
 /**

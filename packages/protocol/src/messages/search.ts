@@ -42,7 +42,7 @@ export const search = defineRequest('search', {
     k: z.number().int().min(1).max(1000).default(10),
     mode: SearchModeSchema.optional(),
     filter: SearchFilterSchema.optional(),
-    /** Rank every chunk any term matches, even for queries full of common words (slower, see README). */
+    /** Rank every term over every chunk it matches, even for queries full of common words (slower on large indexes, see README). */
     exact: z.boolean().optional(),
     /** Add each result's rank and score in every signal (and the fused score) as `explain`. */
     explain: z.boolean().optional(),
@@ -52,8 +52,9 @@ export const search = defineRequest('search', {
     mode: SearchModeSchema,
     took_ms: z.number(),
     /**
-     * Common query terms that did not choose the candidates, because they match too many chunks:
-     * they were scored only on the chunks the rarer terms found (see `exact`).
+     * Common query terms that did not choose the candidates, because the query's terms match more
+     * chunks than `search.max_scored_rows`: they were scored only on the chunks the rarer terms
+     * found (see `exact`).
      */
     pruned_terms: z.array(z.string()),
     /** Why the answer is not what was asked for (a default hybrid search that fell back to bm25). */

@@ -34,9 +34,6 @@ export class Bm25Ranker {
   readonly #phrase: Database.Statement<[string], [number, number]>;
   readonly #list = new PostingList();
   #scores = new Float64Array(0);
-  /** Per rowid, the query that last gave it a score: tells a new candidate from a scored one. */
-  #query = new Int32Array(0);
-  #queries = 0;
   #touched = new Float64Array(1024);
 
   constructor(db: Database.Database, weights: readonly [number, number, number]) {
@@ -48,6 +45,11 @@ export class Bm25Ranker {
     this.#record = db.prepare<[number], Uint8Array>('SELECT block FROM chunks_fts_data WHERE id = ?').pluck();
     this.#phrase = db.prepare<[string], [number, number]>(
       `SELECT rowid, -bm25(chunks_fts, ${weights.join(', ')}) FROM chunks_fts WHERE chunks_fts MATCH ?`).raw();
+  }
+
+  /** Loads what the ranker holds in memory (chunk lengths: a second a million chunks) before a search needs it. */
+  warm(seq: number): void {
+    this.#lengths.at(seq);
   }
 
   /** The best `limit` chunks for `terms` as of commit `seq`, best first, ties by rowid. */
@@ -65,38 +67,38 @@ export class Bm25Ranker {
     const segments = readSegments(this.#record.get(STRUCTURE_ROWID) ?? new Uint8Array(0));
     const { rows, tokens } = readAverages(this.#record.get(AVERAGES_ROWID));
     const lengths = this.#lengths.at(seq);
-    const query = ++this.#queries;
     const normBase = K1 * (1 - B);
     const normPerToken = rows > 0 ? (K1 * B * rows) / tokens : 0;
     let touched = 0;
     for (const term of terms) {
-      const list = this.#list;
       const phrase = term.stems.length > 1;
-      if (phrase) this.#phraseScores(term.phrase, list);
-      else this.#reader.read(term.stems[0]!, segments, list);
-      const { rowids, frequencies, length } = list;
-      if (length > 0) this.#reserve(rowids, length, touched + length);
-      const idf = Math.max(MIN_IDF, Math.log((rows - length + 0.5) / (length + 0.5)));
-      const scores = this.#scores;
-      const seen = this.#query;
-      const touchedRows = this.#touched;
-      for (let i = 0; i < length; i++) {
-        const rowid = rowids[i]!;
-        const f = frequencies[i]!;
-        if (seen[rowid] !== query) {
-          seen[rowid] = query;
-          touchedRows[touched++] = rowid;
+      const lists = phrase ? this.#phraseScores(term.phrase) : this.#reader.read(term.stems[0]!, segments);
+      const matches = lists.reduce((n, list) => n + list.length, 0);
+      const idf = Math.max(MIN_IDF, Math.log((rows - matches + 0.5) / (matches + 0.5)));
+      for (const { rowids, frequencies, length } of lists) {
+        this.#reserve(rowids, length, touched + length);
+        const scores = this.#scores;
+        const touchedRows = this.#touched;
+        for (let i = 0; i < length; i++) {
+          const rowid = rowids[i]!;
+          const f = frequencies[i]!;
+          // A match in columns of weight 0 adds nothing, and does not make a chunk a result.
+          if (f === 0) continue;
+          const before = scores[rowid]!;
+          if (before === 0) touchedRows[touched++] = rowid;
+          scores[rowid] = before + (phrase ? f : (idf * f * (K1 + 1)) / (f + normBase + normPerToken * (lengths[rowid] ?? 0)));
         }
-        scores[rowid] = scores[rowid]! + (phrase ? f : (idf * f * (K1 + 1)) / (f + normBase + normPerToken * (lengths[rowid] ?? 0)));
       }
     }
     return touched;
   }
 
   /** A phrase's own bm25() per row, from FTS5, in place of frequencies. */
-  #phraseScores(phrase: string, out: PostingList): void {
-    out.clear();
-    for (const [rowid, score] of this.#phrase.iterate(phrase)) out.push(rowid, score);
+  #phraseScores(phrase: string): PostingList[] {
+    const list = this.#list;
+    list.clear();
+    for (const [rowid, score] of this.#phrase.iterate(phrase)) list.push(rowid, score);
+    return [list];
   }
 
   /** Room for rowids up to the largest in `rowids`, and for `touched` candidates. */
@@ -110,7 +112,13 @@ export class Bm25Ranker {
   /** Of `#touched[from..to)`, the best `limit`, best first. */
   #select(from: number, to: number, limit: number): Scored[] {
     const heap = new MinHeap(limit, this.#scores);
-    for (let i = from; i < to; i++) heap.offer(this.#touched[i]!);
+    const touched = this.#touched;
+    const scores = this.#scores;
+    for (let i = from; i < to; i++) {
+      const rowid = touched[i]!;
+      // Most candidates score below the worst kept one: skip them without a call.
+      if (scores[rowid]! >= heap.floor) heap.offer(rowid);
+    }
     return heap.drain();
   }
 
@@ -144,11 +152,7 @@ export class Bm25Ranker {
   }
 
   #grow(rowid: number): void {
-    const size = Math.max(rowid + 1, Math.ceil(this.#scores.length * 1.5), 1024);
-    this.#scores = growTo(this.#scores, size);
-    const query = new Int32Array(size);
-    query.set(this.#query);
-    this.#query = query;
+    this.#scores = growTo(this.#scores, Math.max(rowid + 1, Math.ceil(this.#scores.length * 1.5), 1024));
   }
 }
 
@@ -163,6 +167,11 @@ class MinHeap {
     this.#size = size;
     this.#scores = scores;
     this.#rowids = new Float64Array(size);
+  }
+
+  /** Scores below this cannot enter (ties are decided by `offer`). */
+  get floor(): number {
+    return this.#length < this.#size ? -Infinity : this.#scores[this.#rowids[0]!]!;
   }
 
   offer(rowid: number): void {

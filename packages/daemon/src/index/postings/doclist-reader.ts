@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { Fts5FormatError, type Segment } from './fts5-structure.js';
 import { readVarint, varintEnd } from './varint.js';
 
-/** A term's live postings: chunk rowids and weighted term frequencies, in no particular order. */
+/** Postings of a term: chunk rowids and weighted term frequencies. */
 export class PostingList {
   rowids = new Float64Array(1024);
   frequencies = new Float64Array(1024);
@@ -62,8 +62,8 @@ export class DoclistReader {
   /** Per rowid, the last term read that had an entry for it in a newer segment. */
   #seen = new Int32Array(0);
   #term = 0;
-  /** Lists for the entries of older segments, reused from term to term. */
-  readonly #spares: PostingList[] = [];
+  /** A list per segment, reused from term to term. */
+  readonly #lists: PostingList[] = [];
 
   /** `weights`: of each column, as given to bm25(). */
   constructor(db: Database.Database, weights: readonly number[]) {
@@ -73,47 +73,38 @@ export class DoclistReader {
     this.#weights = Float64Array.from(weights);
   }
 
-  /** The live postings of `term` (an indexed token) over `segments` (newest first), into `out`. */
-  read(term: string, segments: Segment[], out: PostingList): void {
-    const key = Buffer.concat([Buffer.of(MAIN_INDEX_PREFIX), Buffer.from(term, 'utf8')]);
-    let found = 0;
-    for (const segment of segments) {
-      const list = found === 0 ? out : this.#spare(found - 1);
-      list.clear();
-      if (this.#readSegment(segment, key, list) && list.length > 0) found++;
-    }
-    if (found === 0) out.clear();
-    else if (found === 1) keepLive(out);
-    else this.#mergeNewestFirst(out, found - 1);
-  }
-
-  #spare(i: number): PostingList {
-    while (this.#spares.length <= i) this.#spares.push(new PostingList());
-    return this.#spares[i]!;
-  }
-
   /**
-   * Into `out` (the newest segment's entries), the older segments' entries for rowids it does
-   * not hold, then only the live ones.
+   * The live postings of `term` (an indexed token) over `segments` (newest first), as lists
+   * that share no rowid; they are reused by the next call.
    */
-  #mergeNewestFirst(out: PostingList, older: number): void {
-    const lists = [out, ...this.#spares.slice(0, older)];
-    out.reserve(lists.reduce((n, l) => n + l.length, 0));
-    if (disjoint(lists)) {
-      for (const { rowids, frequencies, length } of lists.slice(1)) for (let i = 0; i < length; i++) out.push(rowids[i]!, frequencies[i]!);
-      keepLive(out);
-      return;
+  read(term: string, segments: Segment[]): PostingList[] {
+    const key = Buffer.concat([Buffer.of(MAIN_INDEX_PREFIX), Buffer.from(term, 'utf8')]);
+    const lists: PostingList[] = [];
+    for (const segment of segments) {
+      while (this.#lists.length <= lists.length) this.#lists.push(new PostingList());
+      const list = this.#lists[lists.length]!;
+      list.clear();
+      if (this.#readSegment(segment, key, list) && list.length > 0) lists.push(list);
     }
+    if (!disjoint(lists)) this.#mergeNewestFirst(lists);
+    for (const list of lists) keepLive(list);
+    return lists.filter((list) => list.length > 0);
+  }
+
+  /** Into the newest list, the older lists' entries for rowids it does not hold; the others emptied. */
+  #mergeNewestFirst(lists: PostingList[]): void {
+    const out = lists[0]!;
+    out.reserve(lists.reduce((n, l) => n + l.length, 0));
     const term = ++this.#term;
     for (let i = 0; i < out.length; i++) this.#see(out.rowids[i]!, term);
-    for (let s = 0; s < older; s++) {
-      const { rowids, frequencies, length } = this.#spares[s]!;
+    for (const older of lists.slice(1)) {
+      const { rowids, frequencies, length } = older;
       for (let i = 0; i < length; i++) {
         const rowid = rowids[i]!;
         if (this.#see(rowid, term)) out.push(rowid, frequencies[i]!);
       }
+      older.clear();
     }
-    keepLive(out);
   }
 
   /** Marks `rowid` seen for `term`; false if it already was. */
@@ -158,6 +149,22 @@ export class DoclistReader {
       let left = size >> 1;
       let frequency = 0;
       let weight = weights[0]!;
+      if (offset + left <= footer) {
+        // The whole poslist on this page, as nearly all are.
+        const stop = offset + left;
+        left = 0;
+        while (offset < stop) {
+          b = page[offset++]!;
+          if (b === 0x01) {
+            const column = readVarint(page, offset);
+            offset = varintEnd;
+            weight = weights[column] ?? 0;
+          } else {
+            frequency += weight;
+            while (b >= 0x80) b = page[offset++]!;
+          }
+        }
+      }
       while (left > 0) {
         if (offset >= footer) {
           page = this.#nextPage(segment, ++pageNo, true)!;
