@@ -4,10 +4,13 @@ import type { Metadata, ResponseBody, SearchFilter, SearchResult } from '@dindex
 import type { Config } from '../config/schema.js';
 import { QueryTermAnalyzer, type QueryTerm } from './query-terms.js';
 import { LateTermScorer, type Scored } from './late-terms.js';
-import { IndexTokenizer } from './index-tokenizer.js';
+import { IndexTokenizer, WORD } from './index-tokenizer.js';
 import { excerpt, termMarker } from './excerpt.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { Bm25Ranker } from './postings/bm25-ranker.js';
+
+/** Searches a search thread runs at its start, on words of the index's own chunks. */
+const WARM_UP_SEARCHES = 40;
 
 /** The `[search]` section of the configuration. */
 export type SearchSettings = Config['search'];
@@ -50,6 +53,8 @@ export class Searcher {
   readonly #chunks: Database.Statement<[string], Omit<DetailRow, 'snippet'>>;
   readonly #meta: Database.Statement<[], { key: string; value: number | string | null }>;
   readonly #refused: Database.Statement;
+  readonly #sample: Database.Statement<[number], string>;
+  readonly #lastRowid: Database.Statement<[], number | null>;
   readonly #prepared = new Map<string, Database.Statement>();
 
   constructor(db: Database.Database, file: string, settings: SearchSettings) {
@@ -65,6 +70,8 @@ export class Searcher {
     this.#meta = db.prepare('SELECT key, value FROM meta');
     // Answered from a partial index: cheap even while a re-embed keeps every chunk pending.
     this.#refused = db.prepare('SELECT count(*) FROM vectors_pending WHERE refused IS NOT NULL').pluck();
+    this.#sample = db.prepare<[number], string>('SELECT text FROM chunks WHERE rowid >= ? ORDER BY rowid LIMIT 1').pluck();
+    this.#lastRowid = db.prepare<[], number | null>('SELECT max(rowid) FROM chunks').pluck();
   }
 
   search(request: SearchRequest): SearchOutcome {
@@ -77,9 +84,22 @@ export class Searcher {
     });
   }
 
-  /** Loads what ranking holds in memory, so that the first search does not wait for it. */
+  /** Brings what ranking holds in memory (chunk lengths) up to the last commit, so that a search need not. */
+  refresh(): void {
+    this.snapshot(() => this.#ranker.refresh(this.#readMeta().last_commit_seq));
+  }
+
+  /**
+   * Refreshes, then searches for words of a few chunks spread over the index: the first real
+   * searches then find the ranking code compiled and the commonest words counted.
+   */
   warm(): void {
-    this.snapshot(() => this.#ranker.warm(this.#readMeta().last_commit_seq));
+    this.refresh();
+    const last = this.#lastRowid.get() ?? 0;
+    for (let i = 0; i < WARM_UP_SEARCHES && last > 0; i++) {
+      const words = this.#sample.get(Math.ceil((last * (i + 0.5)) / WARM_UP_SEARCHES))?.match(WORD)?.slice(0, 12).join(' ');
+      if (words) this.search({ query: words, k: 10 });
+    }
   }
 
   /** Runs `read` in one read transaction: every statement in it sees the same committed snapshot. */

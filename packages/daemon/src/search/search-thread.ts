@@ -10,9 +10,13 @@ import type { SearchThreadData, SearchThreadReply, SearchThreadRequest } from '.
  * the event loop that serves the connections, so searches use every core and never delay
  * other requests.
  */
+const REFRESH_INTERVAL_MS = 1000;
 const { databaseFile, settings } = workerData as SearchThreadData;
 const searcher = new Searcher(openReader(databaseFile), databaseFile, settings);
 searcher.warm();
+// Between searches, what the searcher holds follows the commits, so that a search after a
+// large import does not wait for it.
+setInterval(() => searcher.refresh(), REFRESH_INTERVAL_MS).unref();
 const reply = (message: SearchThreadReply): void => parentPort!.postMessage(message);
 
 /**

@@ -47,8 +47,8 @@ export class Bm25Ranker {
       `SELECT rowid, -bm25(chunks_fts, ${weights.join(', ')}) FROM chunks_fts WHERE chunks_fts MATCH ?`).raw();
   }
 
-  /** Loads what the ranker holds in memory (chunk lengths: a second a million chunks) before a search needs it. */
-  warm(seq: number): void {
+  /** Brings what the ranker holds in memory (chunk lengths: a second for a million) up to commit `seq`. */
+  refresh(seq: number): void {
     this.#lengths.at(seq);
   }
 
