@@ -53,4 +53,17 @@ describe('query terms', () => {
     expect(analyzer.documentFrequency(term('rare'), index)).toBe(50);
     expect(analyzer.documentFrequency(term('rare'), { ...index, seq: 2 })).toBe(60);
   });
+
+  it('scale an estimate with the index while it grows by up to a quarter, then estimate again', () => {
+    const growing = indexOf(6000, (rowid) => (rowid % 3 === 0 ? 'common filler' : 'filler'));
+    const counter = new QueryTermAnalyzer(growing, new IndexTokenizer(growing));
+    const common = counter.analyze('common')[0]!;
+    expect(Math.abs(counter.documentFrequency(common, { size: 6000, seq: 1 }) - 2000)).toBeLessThan(100);
+    const insert = growing.prepare(`INSERT INTO chunks (rowid, doc_rowid, position, text) VALUES (?, 1, ?, 'common filler')`);
+    for (let rowid = 6001; rowid <= 7600; rowid++) insert.run(rowid, rowid);
+    // Scaled, not counted: the estimate does not see that every new chunk holds the term.
+    expect(counter.documentFrequency(common, { size: 7000, seq: 2 })).toBe(Math.round((counter.documentFrequency(common, { size: 6000, seq: 2 }) * 7000) / 6000));
+    // Past a quarter's growth it is estimated again, and sees them (scaled it would be about 2,533).
+    expect(counter.documentFrequency(common, { size: 7600, seq: 3 })).toBeGreaterThan(2800);
+  });
 });

@@ -11,8 +11,8 @@ export interface QueryTerm {
 
 const MAX_QUERY_TERMS = 64;
 const MAX_CACHED_TERMS = 50_000;
-/** Cached estimates are dropped once the index has grown or shrunk by this fraction. */
-const CACHE_DRIFT = 0.05;
+/** A cached estimate is scaled with the index until it has grown or shrunk by this fraction, then made again. */
+const CACHE_DRIFT = 0.25;
 /** Terms with up to this many matches are counted; more are estimated. */
 const COUNTED_EXACTLY = 1024;
 /** Where in the rowid space the estimate samples, besides the start (fractions of the last rowid). */
@@ -29,16 +29,16 @@ const SAMPLE_AT = [1 / 3, 2 / 3];
  * estimated: the stretch of rowids those first matches spanned gives a density, checked in
  * two stretches of half that width spread over the index (FTS5 seeks to a rowid range through
  * its doclist index), a few thousand matches visited however common the term. An exact count is
- * trusted until the next commit (a rare term may just have appeared); an estimate until the
- * index size drifts, since a common term does not become rare by growth.
+ * trusted until the next commit (a rare term may just have appeared); an estimate is scaled with
+ * the index's size until that drifts by a quarter, since a common term does not become rare by
+ * growth: searches during a large import do not estimate their terms again at every commit.
  */
 export class QueryTermAnalyzer {
   readonly #tokenizer: IndexTokenizer;
   readonly #countFirst: Database.Statement<[string, number], { n: number; last: number | null }>;
   readonly #countRange: Database.Statement<[string, number, number, number], { n: number }>;
   readonly #lastRowid: Database.Statement<[], number | null>;
-  readonly #cache = new Map<string, { df: number; exact: boolean; seq: number }>();
-  #cachedAtSize = 0;
+  readonly #cache = new Map<string, { df: number; exact: boolean; seq: number; size: number }>();
 
   constructor(db: Database.Database, tokenizer: IndexTokenizer) {
     this.#tokenizer = tokenizer;
@@ -64,15 +64,17 @@ export class QueryTermAnalyzer {
 
   /** How many chunks contain the term: exact up to a thousand, estimated beyond. */
   documentFrequency(term: QueryTerm, index: { size: number; seq: number }): number {
-    this.#checkDrift(index.size);
     const key = term.stems.join(' ');
     const cached = this.#cache.get(key);
-    if (cached && (!cached.exact || cached.seq === index.seq)) return cached.df;
+    if (cached?.exact && cached.seq === index.seq) return cached.df;
+    if (cached && !cached.exact && Math.abs(index.size - cached.size) <= CACHE_DRIFT * cached.size) {
+      return Math.max(COUNTED_EXACTLY + 1, Math.round((cached.df * index.size) / cached.size));
+    }
     const first = this.#countFirst.get(term.phrase, COUNTED_EXACTLY + 1) ?? { n: 0, last: null };
     const exact = first.n <= COUNTED_EXACTLY;
     const df = exact ? first.n : this.#estimate(term.phrase, first.n, first.last ?? 1);
     if (this.#cache.size >= MAX_CACHED_TERMS) this.#cache.clear();
-    this.#cache.set(key, { df, exact, seq: index.seq });
+    this.#cache.set(key, { df, exact, seq: index.seq, size: index.size });
     return df;
   }
 
@@ -92,12 +94,5 @@ export class QueryTermAnalyzer {
       end = to;
     }
     return Math.max(COUNTED_EXACTLY + 1, Math.round((found * last) / covered));
-  }
-
-  #checkDrift(indexSize: number): void {
-    if (Math.abs(indexSize - this.#cachedAtSize) > CACHE_DRIFT * Math.max(this.#cachedAtSize, 1000)) {
-      this.#cache.clear();
-      this.#cachedAtSize = indexSize;
-    }
   }
 }

@@ -9,7 +9,7 @@ import { excerpt, termMarker } from './excerpt.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { Bm25Ranker } from './postings/bm25-ranker.js';
 
-/** Searches a search thread runs at its start, on words of the index's own chunks. */
+/** Searches a search thread warms up with, on words of the index's own chunks. */
 const WARM_UP_SEARCHES = 40;
 
 /** The `[search]` section of the configuration. */
@@ -56,6 +56,8 @@ export class Searcher {
   readonly #sample: Database.Statement<[number], string>;
   readonly #lastRowid: Database.Statement<[], number | null>;
   readonly #prepared = new Map<string, Database.Statement>();
+  /** Chunks in the index at the last warm-up. */
+  #warmedAt = 0;
 
   constructor(db: Database.Database, file: string, settings: SearchSettings) {
     this.#db = db;
@@ -90,16 +92,21 @@ export class Searcher {
   }
 
   /**
-   * Refreshes, then searches for words of a few chunks spread over the index: the first real
-   * searches then find the ranking code compiled and the commonest words counted.
+   * Queries of words of a few chunks spread over the index, for a search thread to warm up on:
+   * the first real searches then find the ranking code compiled and the commonest words
+   * counted. None until the index has doubled since the last: counts go stale with growth.
    */
-  warm(): void {
-    this.refresh();
+  warmUpQueries(): string[] {
+    const chunks = this.#readMeta().chunks;
+    if (chunks === 0 || chunks < 2 * this.#warmedAt) return [];
+    this.#warmedAt = chunks;
     const last = this.#lastRowid.get() ?? 0;
-    for (let i = 0; i < WARM_UP_SEARCHES && last > 0; i++) {
+    const queries: string[] = [];
+    for (let i = 0; i < WARM_UP_SEARCHES; i++) {
       const words = this.#sample.get(Math.ceil((last * (i + 0.5)) / WARM_UP_SEARCHES))?.match(WORD)?.slice(0, 12).join(' ');
-      if (words) this.search({ query: words, k: 10 });
+      if (words) queries.push(words);
     }
+    return queries;
   }
 
   /** Runs `read` in one read transaction: every statement in it sees the same committed snapshot. */

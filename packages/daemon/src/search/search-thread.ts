@@ -11,12 +11,29 @@ import type { SearchThreadData, SearchThreadReply, SearchThreadRequest } from '.
  * other requests.
  */
 const REFRESH_INTERVAL_MS = 1000;
+const WARM_UP_K = 10;
 const { databaseFile, settings } = workerData as SearchThreadData;
 const searcher = new Searcher(openReader(databaseFile), databaseFile, settings);
-searcher.warm();
-// Between searches, what the searcher holds follows the commits, so that a search after a
-// large import does not wait for it.
-setInterval(() => searcher.refresh(), REFRESH_INTERVAL_MS).unref();
+
+/**
+ * Between searches, what the searcher holds follows the commits, so that a search after a large
+ * import does not wait for it, and the thread warms up when the index has doubled, one search
+ * at a time so that real ones come in between.
+ */
+async function keepWarm(): Promise<void> {
+  try {
+    searcher.refresh();
+    for (const query of searcher.warmUpQueries()) {
+      await new Promise(setImmediate);
+      searcher.search({ query, k: WARM_UP_K });
+    }
+  } catch {
+    // Nothing to do here: the next real search meets the same fault and reports it.
+  } finally {
+    setTimeout(() => void keepWarm(), REFRESH_INTERVAL_MS).unref();
+  }
+}
+void keepWarm();
 const reply = (message: SearchThreadReply): void => parentPort!.postMessage(message);
 
 /**
