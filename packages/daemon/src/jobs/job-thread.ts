@@ -2,12 +2,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Document } from '@dindex/protocol';
 import { BATCH_WINDOW, MAX_PROBLEMS, type FromJobThread, type JobThreadData, type ToJobThread } from './job-messages.js';
 import { createSource, emptyReport, type SourceContext, type SourceItem } from './sources/index.js';
+import { runInBackground } from '../thread-priority.js';
 
 /**
  * A job's thread: runs its source (reading, decompressing, parsing and converting happen
  * here, off the event loop that answers requests) and sends its documents to the main thread
  * in batches, each with the checkpoint after its last record.
  */
+runInBackground();
 const data = workerData as JobThreadData;
 const send = (message: FromJobThread): void => parentPort!.postMessage(message);
 

@@ -1,11 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { prepareDocument } from './prepare-document.js';
 import type { ChunkerData, PipelineEvent, ToChunker, ToWriter } from './writer-messages.js';
+import { runInBackground } from '../thread-priority.js';
 
 /**
  * The chunker thread: hashes and chunks documents, so that neither the event loop answering
  * searches nor the writer thread spends time on it, then hands every write on in arrival order.
  */
+runInBackground();
 const { settings, next } = workerData as ChunkerData;
 const chunking = { size: settings.chunkSize, overlap: settings.chunkOverlap };
 const forward = (message: ToWriter): void => next.postMessage(message);

@@ -5,6 +5,7 @@ import { configuredDimensions, describeMismatch, EmbedderError } from '../embedd
 import { EmbeddingService, embeddingText } from '../embedding/embedding-service.js';
 import { openReader } from '../index/database.js';
 import type { EmbeddedDocument, EmbedderData, EmbedderEvent, EmbedderState, ToEmbedder, ToWriter } from './writer-messages.js';
+import { runInBackground } from '../thread-priority.js';
 
 /**
  * The embedding thread, between the chunker and the writer: it holds the daemon's one
@@ -13,6 +14,7 @@ import type { EmbeddedDocument, EmbedderData, EmbedderEvent, EmbedderState, ToEm
  * vectors (their chunks are committed as pending, BM25 indexing never waits for an outage), and
  * a background filler embeds the pending chunks once the embedder answers again.
  */
+runInBackground();
 const { settings, embedding, home, env, chunker, writer } = workerData as EmbedderData;
 const toMain = (message: EmbedderEvent): void => parentPort!.postMessage(message);
 const forward = (message: ToWriter): void => writer.postMessage(message);

@@ -5,6 +5,7 @@ import { recordCleanStop, takeCleanStop } from '../index/clean-stop.js';
 import { checkDatabase, type IntegrityCheck } from '../index/integrity.js';
 import { DocumentWriter, type PendingWrite } from './document-writer.js';
 import { storageErrorCode, type PipelineEvent, type ToVectorIndex, type ToWriter, type WriterData } from './writer-messages.js';
+import { runInBackground } from '../thread-priority.js';
 
 /**
  * The writer thread: the only code that writes to the database. A commit (one transaction)
@@ -12,6 +13,7 @@ import { storageErrorCode, type PipelineEvent, type ToVectorIndex, type ToWriter
  * one, whichever comes first. Running here keeps SQLite writes off the event loop. After each
  * commit, the vectors it changed go to the vector index thread.
  */
+runInBackground();
 const { settings, previous, vectorUpdates } = workerData as WriterData;
 const send = (message: PipelineEvent): void => parentPort!.postMessage(message);
 const toVectorIndex = (message: ToVectorIndex): void => vectorUpdates.postMessage(message);
