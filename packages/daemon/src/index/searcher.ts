@@ -58,8 +58,6 @@ export class Searcher {
   readonly #prepared = new Map<string, Database.Statement>();
   /** Chunks in the index at the last warm-up. */
   #warmedAt = 0;
-  /** The commit the last call of warmUpQueries saw (-1: none yet, and a thread warms up at its start). */
-  #seenSeq = -1;
 
   constructor(db: Database.Database, file: string, settings: SearchSettings) {
     this.#db = db;
@@ -96,14 +94,11 @@ export class Searcher {
   /**
    * Queries of words of a few chunks spread over the index, for a search thread to warm up on:
    * the first real searches then find the ranking code compiled and the commonest words
-   * counted. None until the index has doubled since the last (counts go stale with growth),
-   * and none while commits come in: an import would pay for them, and they would go stale.
+   * counted. None until the index has doubled since the last: counts go stale with growth.
    */
   warmUpQueries(): string[] {
-    const { chunks, last_commit_seq: seq } = this.#readMeta();
-    const quiet = this.#seenSeq === -1 || seq === this.#seenSeq;
-    this.#seenSeq = seq;
-    if (chunks === 0 || chunks < 2 * this.#warmedAt || !quiet) return [];
+    const { chunks } = this.#readMeta();
+    if (chunks === 0 || chunks < 2 * this.#warmedAt) return [];
     this.#warmedAt = chunks;
     const last = this.#lastRowid.get() ?? 0;
     const queries: string[] = [];

@@ -12,19 +12,20 @@ import type { SearchThreadData, SearchThreadReply, SearchThreadRequest } from '.
  */
 const REFRESH_INTERVAL_MS = 1000;
 const WARM_UP_K = 10;
+const WARM_UP_PAUSE_MS = 50;
 const { databaseFile, settings } = workerData as SearchThreadData;
 const searcher = new Searcher(openReader(databaseFile), databaseFile, settings);
 
 /**
  * Between searches, what the searcher holds follows the commits, so that a search after a large
- * import does not wait for it, and the thread warms up when the index has doubled, one search
- * at a time so that real ones come in between.
+ * import does not wait for it, and the thread warms up when the index has doubled: one search
+ * at a time, paced, so that real ones come in between and an import under way hardly notices.
  */
 async function keepWarm(): Promise<void> {
   try {
     searcher.refresh();
     for (const query of searcher.warmUpQueries()) {
-      await new Promise(setImmediate);
+      await new Promise((resolve) => setTimeout(resolve, WARM_UP_PAUSE_MS));
       searcher.search({ query, k: WARM_UP_K });
     }
   } catch {
