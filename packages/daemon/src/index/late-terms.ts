@@ -1,5 +1,8 @@
 import type Database from 'better-sqlite3';
+import { B, K1, MIN_IDF, rawIdf } from './bm25.js';
 import { NON_ASCII, type IndexTokenizer } from './index-tokenizer.js';
+import { AVERAGES_ROWID, readAverages } from './postings/fts5-structure.js';
+import { readVarints } from './postings/varint.js';
 
 /** A query term scored only on candidates: its indexed form(s) and how many chunks contain it. */
 export interface LateTerm {
@@ -12,11 +15,6 @@ export interface Scored {
   score: number;
 }
 
-/** FTS5's bm25() constants. */
-const K1 = 1.2;
-const B = 0.75;
-/** FTS5's floor for the IDF of a term in more than half the rows. */
-const MIN_IDF = 1e-6;
 
 interface CandidateRow {
   rowid: number;
@@ -39,7 +37,7 @@ export class LateTermScorer {
   readonly #weights: readonly number[];
   readonly #rows: Database.Statement<[string], CandidateRow>;
   readonly #sizes: Database.Statement<[string], { id: number; sz: Buffer }>;
-  readonly #averages: Database.Statement<[], Buffer | undefined>;
+  readonly #averages: Database.Statement<[number], Buffer | undefined>;
 
   /** `weights`: of the title, heading and text columns, as given to bm25(). */
   constructor(db: Database.Database, tokenizer: IndexTokenizer, weights: readonly [number, number, number]) {
@@ -49,24 +47,22 @@ export class LateTermScorer {
     this.#rows = db.prepare('SELECT rowid, title, heading, text FROM chunks WHERE rowid IN (SELECT value FROM json_each(?))');
     // FTS5's row lengths: a varint per column.
     this.#sizes = db.prepare('SELECT id, sz FROM chunks_fts_docsize WHERE id IN (SELECT value FROM json_each(?))');
-    // FTS5's "averages" record: the row count, then each column's total tokens.
-    this.#averages = db.prepare<[], Buffer>('SELECT block FROM chunks_fts_data WHERE id = 1').pluck();
+    this.#averages = db.prepare<[number], Buffer>('SELECT block FROM chunks_fts_data WHERE id = ?').pluck();
   }
 
   /** `candidates` with the terms' contributions added, in the same order. */
   add(candidates: Scored[], terms: LateTerm[]): Scored[] {
-    const totals = varints(this.#averages.get() ?? Buffer.alloc(0));
-    const rows = totals[0] ?? 0;
+    const { rows, tokens } = readAverages(this.#averages.get(AVERAGES_ROWID));
     const weighed = terms
-      .map((term) => ({ term, idf: Math.log((rows - term.df + 0.5) / (term.df + 0.5)) }))
+      .map((term) => ({ term, idf: rawIdf(rows, term.df) }))
       .filter((t) => t.idf > MIN_IDF);
     if (candidates.length === 0 || weighed.length === 0) return candidates;
-    const averageLength = sum(totals.slice(1)) / rows;
+    const averageLength = tokens / rows;
     const counter = new TermCounter(weighed.map((t) => t.term.stems), this.#tokenizer);
     const ids = JSON.stringify(candidates.map((c) => c.rowid));
     const found = new Map(this.#rows.all(ids).map((r) => [r.rowid, r]));
     this.#tokenizer.learn([...found.values()].map((r) => `${r.title ?? ''} ${r.heading ?? ''} ${r.text}`).join(' '));
-    const lengths = new Map(this.#sizes.all(ids).map((r) => [r.id, sum(varints(r.sz))]));
+    const lengths = new Map(this.#sizes.all(ids).map((r) => [r.id, sum(readVarints(r.sz))]));
     return candidates.map((candidate) => {
       const row = found.get(candidate.rowid);
       const length = lengths.get(candidate.rowid);
@@ -126,25 +122,6 @@ class TermCounter {
       }
     });
   }
-}
-
-/** SQLite's variable-length integers, as FTS5 writes them, one after another. */
-function varints(bytes: Buffer): number[] {
-  const values: number[] = [];
-  let pos = 0;
-  while (pos < bytes.length) {
-    let value = 0;
-    let i = 0;
-    for (; i < 8; i++) {
-      const byte = bytes[pos + i]!;
-      value = value * 128 + (byte & 0x7f);
-      if ((byte & 0x80) === 0) break;
-    }
-    if (i === 8) value = value * 256 + bytes[pos + 8]!;
-    pos += Math.min(i, 8) + 1;
-    values.push(value);
-  }
-  return values;
 }
 
 function sum(values: number[]): number {

@@ -1,15 +1,11 @@
 import type Database from 'better-sqlite3';
+import { B, K1, MIN_IDF, rawIdf } from '../bm25.js';
 import type { Scored } from '../late-terms.js';
 import type { QueryTerm } from '../query-terms.js';
 import { DoclistReader, PostingList } from './doclist-reader.js';
 import { AVERAGES_ROWID, Fts5FormatError, readAverages, readSegments, STRUCTURE_ROWID } from './fts5-structure.js';
 import { RowLengths } from './row-lengths.js';
 
-/** FTS5's bm25() constants. */
-export const K1 = 1.2;
-export const B = 0.75;
-/** FTS5's IDF for a term in more than half the rows. */
-export const MIN_IDF = 1e-6;
 /** The `%_data` format this reader knows (the `version` in FTS5's config table). */
 const FTS5_FORMAT = 4;
 /** Candidates checked against a filter at first; four times as many each round after. */
@@ -27,7 +23,6 @@ export type CandidateFilter = (chunkIds: number[]) => number[];
  * positions, and such terms are rare. Call inside a read transaction.
  */
 export class Bm25Ranker {
-  readonly #db: Database.Database;
   readonly #reader: DoclistReader;
   readonly #lengths: RowLengths;
   readonly #record: Database.Statement<[number], Uint8Array | undefined>;
@@ -39,7 +34,6 @@ export class Bm25Ranker {
   constructor(db: Database.Database, weights: readonly [number, number, number]) {
     const format = db.prepare("SELECT v FROM chunks_fts_config WHERE k = 'version'").pluck().get();
     if (format !== FTS5_FORMAT) throw new Fts5FormatError(`FTS5 format ${String(format)} is not the known ${FTS5_FORMAT}`);
-    this.#db = db;
     this.#reader = new DoclistReader(db, weights);
     this.#lengths = new RowLengths(db);
     this.#record = db.prepare<[number], Uint8Array>('SELECT block FROM chunks_fts_data WHERE id = ?').pluck();
@@ -74,7 +68,7 @@ export class Bm25Ranker {
       const phrase = term.stems.length > 1;
       const lists = phrase ? this.#phraseScores(term.phrase) : this.#reader.read(term.stems[0]!, segments);
       const matches = lists.reduce((n, list) => n + list.length, 0);
-      const idf = Math.max(MIN_IDF, Math.log((rows - matches + 0.5) / (matches + 0.5)));
+      const idf = Math.max(MIN_IDF, rawIdf(rows, matches));
       for (const { rowids, frequencies, length } of lists) {
         this.#reserve(rowids, length, touched + length);
         const scores = this.#scores;

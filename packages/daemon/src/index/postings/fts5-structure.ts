@@ -56,7 +56,7 @@ export function readAverages(record: Uint8Array | undefined): { rows: number; to
   return { rows, tokens };
 }
 
-/** FTS5's files are not in a shape this reader knows; the searcher falls back to FTS5's own queries. */
+/** FTS5's data is not in a shape this reader knows: a damaged index, or a format newer than this dindex. */
 export class Fts5FormatError extends Error {
   override readonly name = 'Fts5FormatError';
 }
