@@ -15,7 +15,6 @@ export interface Scored {
   score: number;
 }
 
-
 interface CandidateRow {
   rowid: number;
   title: string | null;

@@ -119,11 +119,13 @@ export class Searcher {
     const terms = this.#analyzer.analyze(request.query);
     const stems = terms.flatMap((t) => t.stems);
     if (terms.length === 0) return { hits: [], terms: stems, lateTerms: [] };
-    if (request.exact) return { hits: this.#scoreTop(terms, request.k, request.filter), terms: stems, lateTerms: [] };
-    const { early, late } = this.#split(terms);
+    const meta = this.#readMeta();
+    const index = { size: meta.chunks, seq: meta.last_commit_seq };
+    if (request.exact) return { hits: this.#scoreTop(terms, request.k, request.filter, index.seq), terms: stems, lateTerms: [] };
+    const { early, late } = this.#split(terms, index);
     if (early.length === 0) return { hits: [], terms: stems, lateTerms: [] };
-    if (late.length === 0) return { hits: this.#scoreTop(early, request.k, request.filter), terms: stems, lateTerms: [] };
-    const candidates = this.#scoreTop(early, Math.max(request.k, this.#settings.late_scored_candidates), request.filter);
+    if (late.length === 0) return { hits: this.#scoreTop(early, request.k, request.filter, index.seq), terms: stems, lateTerms: [] };
+    const candidates = this.#scoreTop(early, Math.max(request.k, this.#settings.late_scored_candidates), request.filter, index.seq);
     const hits = this.#lateTerms.add(candidates, late).sort((a, b) => b.score - a.score || a.rowid - b.rowid).slice(0, request.k);
     return { hits, terms: stems, lateTerms: late.map((t) => t.stems.join(' ')) };
   }
@@ -187,12 +189,10 @@ export class Searcher {
   }
 
   /**
-   * The terms FTS5 searches: rarest first while their matches fit the budget (at least the
-   * rarest); the others are scored late. Terms no chunk contains are dropped.
+   * The terms ranked over every chunk they match: rarest first while their matches fit the
+   * budget (at least the rarest); the others are scored late. Terms no chunk contains are dropped.
    */
-  #split(terms: QueryTerm[]): { early: QueryTerm[]; late: Array<QueryTerm & { df: number }> } {
-    const meta = this.#readMeta();
-    const index = { size: meta.chunks, seq: meta.last_commit_seq };
+  #split(terms: QueryTerm[], index: { size: number; seq: number }): { early: QueryTerm[]; late: Array<QueryTerm & { df: number }> } {
     const counted = terms
       .map((term) => ({ ...term, df: this.#analyzer.documentFrequency(term, index) }))
       .filter((t) => t.df > 0)
@@ -203,9 +203,10 @@ export class Searcher {
     return { early: counted.slice(0, early), late: counted.slice(early) };
   }
 
-  #scoreTop(terms: QueryTerm[], limit: number, filter: SearchFilter | undefined): Scored[] {
-    const accept = filter?.source_prefix || Object.keys(filter?.metadata ?? {}).length > 0 ? (ids: number[]) => this.present(ids, filter) : undefined;
-    return this.#ranker.top(terms, limit, this.#readMeta().last_commit_seq, accept);
+  /** The best `limit` for `terms` as of commit `seq`; a filter is checked only when it has a clause. */
+  #scoreTop(terms: QueryTerm[], limit: number, filter: SearchFilter | undefined, seq: number): Scored[] {
+    const accept = filterClause(filter).sql ? (ids: number[]) => this.present(ids, filter) : undefined;
+    return this.#ranker.top(terms, limit, seq, accept);
   }
 
   /** Statements whose SQL depends on the filters, prepared once per shape. */
