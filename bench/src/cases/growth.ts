@@ -1,6 +1,6 @@
 import { DaemonClient } from '@dindex/client';
 import { replicated, originalId } from '../lib/corpus.js';
-import { startBenchDaemon } from '../lib/daemon.js';
+import { startBenchDaemon, untilMerged } from '../lib/daemon.js';
 import { loadCollections, type Collection } from '../lib/datasets.js';
 import { distinctDocuments, evaluate } from '../lib/metrics.js';
 import { percentiles, ratio, round } from '../lib/stats.js';
@@ -14,7 +14,8 @@ const QUALITY_QUERIES = 40;
 
 /**
  * Growth: one daemon is fed the replicated collections through the SDK up to 1M chunks. At 10k,
- * 100k and 1M chunks: the ingest rate just before, search latency with the collections' own
+ * 100k and 1M chunks: the ingest rate just before, then, once the idle merge has left one
+ * segment, search latency with the collections' own
  * (long, common-word heavy) queries, and nDCG@10 of the default search against `exact` on a
  * sample of judged queries. Identical replicas would fill any result list, so quality is
  * measured among the first copy (a metadata filter), with term statistics and the choice of
@@ -40,6 +41,7 @@ export async function growth(): Promise<Record<string, unknown>> {
       const windowStart = [...marks].reverse().find((m) => m.chunks <= chunks - RATE_WINDOW[target]!) ?? marks[0]!;
       const last = marks.at(-1)!;
       const rate = (last.chunks - windowStart.chunks) / ((last.t - windowStart.t) / 1000);
+      const settle = await untilMerged(client);
       const samples: number[] = [];
       const late: number[] = [];
       for (let i = 0; i < SEARCHES; i++) {
@@ -52,6 +54,8 @@ export async function growth(): Promise<Record<string, unknown>> {
       figures[`${target}`] = {
         chunks,
         ingest_chunks_per_s: Math.round(rate),
+        segments_before_merge: settle.segments,
+        merge_wait_s: settle.seconds,
         search: { p50_ms: latency.p50, p90_ms: latency.p90, p99_ms: latency.p99 },
         mean_late_terms: round(late.reduce((a, b) => a + b, 0) / late.length, 2),
         quality_sample: await qualitySample(client, collections),

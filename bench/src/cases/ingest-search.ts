@@ -5,7 +5,7 @@ import { DaemonClient } from '@dindex/client';
 import { ConfigSchema, databasePath, openReader, openWriter, Searcher } from '@dindex/daemon';
 import { runCliJson } from '../lib/cli.js';
 import { replicated, writeFiles } from '../lib/corpus.js';
-import { startBenchDaemon } from '../lib/daemon.js';
+import { startBenchDaemon, untilMerged } from '../lib/daemon.js';
 import { loadCollections } from '../lib/datasets.js';
 import { percentiles, ratio, round } from '../lib/stats.js';
 
@@ -42,9 +42,11 @@ export async function ingestSearch(): Promise<Record<string, unknown>> {
       documents_per_s: Math.round(summary.documents! / seconds),
       chunks_per_s: Math.round(summary.chunks! / seconds),
     };
+    // The daemon's idle merge first: the direct insert must not share the cores with it.
+    const client = await DaemonClient.connect({ socket: daemon.socket });
+    const merge = await untilMerged(client);
     const direct = directBulkInsert(databasePath(daemon.home), path.join(daemon.dir, 'direct.db'));
 
-    const client = await DaemonClient.connect({ socket: daemon.socket });
     const searcher = new Searcher(openReader(databasePath(daemon.home)), databasePath(daemon.home), ConfigSchema.parse({}).search);
     // Each query both ways in turn, so that caches and machine load treat both alike.
     const { socket: overSocket, direct: inProcess } = await timeSearchPairs(queries,
@@ -82,6 +84,8 @@ export async function ingestSearch(): Promise<Record<string, unknown>> {
       },
       search: {
         chunks: ingest.chunks,
+        segments_before_merge: merge.segments,
+        merge_wait_s: merge.seconds,
         queries: SEARCHES,
         socket: { p50_ms: socketStats.p50, p99_ms: socketStats.p99 },
         in_process: { p50_ms: directStats.p50, p99_ms: directStats.p99 },

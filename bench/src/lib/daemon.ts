@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DaemonClient } from '@dindex/client';
 
 export const ROOT = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const DAEMON = path.join(ROOT, 'packages/daemon/bin/dindexd.js');
@@ -43,4 +44,17 @@ export async function startBenchDaemon(args: string[] = []): Promise<BenchDaemon
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Waits for the writer's idle merge to leave the index in one segment, so that searches are
+ * measured on the index as it settles after an import, not while the merge competes with them
+ * for the cores (searches during an import are measured on their own). Returns the segments
+ * there were and the wait.
+ */
+export async function untilMerged(client: DaemonClient): Promise<{ segments: number; seconds: number }> {
+  const started = performance.now();
+  const segments = (await client.stats()).index_segments;
+  while ((await client.stats()).index_segments > 1) await new Promise((r) => setTimeout(r, 100));
+  return { segments, seconds: Math.round((performance.now() - started) / 100) / 10 };
 }

@@ -2,6 +2,8 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Bm25Ranker } from '../src/index/postings/bm25-ranker.js';
+import { DoclistReader } from '../src/index/postings/doclist-reader.js';
+import { Fts5Records } from '../src/index/postings/fts5-structure.js';
 import { IndexTokenizer } from '../src/index/index-tokenizer.js';
 import { QueryTermAnalyzer } from '../src/index/query-terms.js';
 import { migrate } from '../src/index/schema.js';
@@ -96,6 +98,27 @@ describe('BM25 from the doclists', () => {
     const hits = ranker.top(analyzer.analyze('match'), 3, seq, (ids) => ids.filter((id) => wanted.has(id)));
     const expected = fts5Top(db, ['match'], 2000).filter((h) => wanted.has(h.rowid));
     expectSameRanking(hits, expected);
+  });
+
+  it('counts the chunks a term is in from a few pages of each segment: exactly when short, within a few percent when long', () => {
+    const { db, commit } = emptyIndex();
+    for (let c = 0; c < 8; c++) {
+      commit(Array.from({ length: 1500 }, (_, i) => {
+        const n = c * 1500 + i;
+        // Poslists of varying length, so that pages hold varying numbers of entries.
+        return [`d${n}`, [`${'common '.repeat(1 + (n % 9))}${n % 7 === 0 ? 'seventh ' : ''}${n % 4000 === 5 ? 'rare' : ''} filler${n % 3}`]];
+      }));
+    }
+    const segments = new Fts5Records(db).segments();
+    expect(segments.length).toBeGreaterThan(1);
+    const reader = new DoclistReader(db, []);
+    const fts5Count = (term: string): number => db.prepare('SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?').pluck().get(term) as number;
+    expect(reader.count('rare', segments)).toEqual({ matches: 3, counted: true });
+    expect(reader.count('absent', segments)).toEqual({ matches: 0, counted: true });
+    expect(reader.count('common', segments).counted).toBe(false);
+    for (const term of ['common', 'seventh', 'filler0']) {
+      expect(Math.abs(reader.count(term, segments).matches - fts5Count(term)) / fts5Count(term)).toBeLessThan(0.03);
+    }
   });
 
   it('finds nothing, without failing, for terms the index does not hold and in an empty index', () => {

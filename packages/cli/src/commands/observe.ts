@@ -15,7 +15,7 @@ export function stats(options: GlobalOptions): Promise<void> {
       ['embedding', s.embedding_model ? `${s.embedding_model}${s.embedding_dimensions ? `, ${s.embedding_dimensions} dimensions` : ''}` : 'none'],
       ['last commit', String(s.last_commit_seq)],
       ['queued', `${s.queued_documents} documents`],
-      ['database', formatBytes(s.database_bytes)],
+      ['database', `${formatBytes(s.database_bytes)}, ${s.index_segments} index segment${s.index_segments === 1 ? '' : 's'}`],
       ['schema', `version ${s.schema_version}`],
     ], ''));
   });

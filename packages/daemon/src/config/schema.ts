@@ -26,6 +26,11 @@ export const IndexConfigSchema = z.strictObject({
    * unless the files are exactly as the last clean stop left them.
    */
   startup_checks: z.boolean().default(true),
+  /**
+   * Quiet time, in ms, after which the writer merges FTS5's segments into one (in short
+   * steps; writes go first): the first searches for new words cost a quarter. 0: never.
+   */
+  merge_idle_ms: z.number().int().min(0).max(3_600_000).default(1000),
   /** Characters of context repeated from one chunk into the next. */
   chunk_overlap: z.number().int().min(0).max(50_000).default(150),
 }).refine((c) => c.chunk_overlap < c.chunk_size, { message: 'chunk_overlap must be smaller than chunk_size', path: ['chunk_overlap'] });

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { B, K1, MIN_IDF, rawIdf } from './bm25.js';
 import { NON_ASCII, type IndexTokenizer } from './index-tokenizer.js';
-import { AVERAGES_ROWID, readAverages } from './postings/fts5-structure.js';
+import { Fts5Records } from './postings/fts5-structure.js';
 import { readVarints } from './postings/varint.js';
 
 /** A query term scored only on candidates: its indexed form(s) and how many chunks contain it. */
@@ -36,7 +36,7 @@ export class LateTermScorer {
   readonly #weights: readonly number[];
   readonly #rows: Database.Statement<[string], CandidateRow>;
   readonly #sizes: Database.Statement<[string], { id: number; sz: Buffer }>;
-  readonly #averages: Database.Statement<[number], Buffer | undefined>;
+  readonly #records: Fts5Records;
 
   /** `weights`: of the title, heading and text columns, as given to bm25(). */
   constructor(db: Database.Database, tokenizer: IndexTokenizer, weights: readonly [number, number, number]) {
@@ -46,12 +46,12 @@ export class LateTermScorer {
     this.#rows = db.prepare('SELECT rowid, title, heading, text FROM chunks WHERE rowid IN (SELECT value FROM json_each(?))');
     // FTS5's row lengths: a varint per column.
     this.#sizes = db.prepare('SELECT id, sz FROM chunks_fts_docsize WHERE id IN (SELECT value FROM json_each(?))');
-    this.#averages = db.prepare<[number], Buffer>('SELECT block FROM chunks_fts_data WHERE id = ?').pluck();
+    this.#records = new Fts5Records(db);
   }
 
   /** `candidates` with the terms' contributions added, in the same order. */
   add(candidates: Scored[], terms: LateTerm[]): Scored[] {
-    const { rows, tokens } = readAverages(this.#averages.get(AVERAGES_ROWID));
+    const { rows, tokens } = this.#records.averages();
     const weighed = terms
       .map((term) => ({ term, idf: rawIdf(rows, term.df) }))
       .filter((t) => t.idf > MIN_IDF);

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import { WORD, type IndexTokenizer } from './index-tokenizer.js';
+import { DoclistReader } from './postings/doclist-reader.js';
+import { Fts5Records, type Segment } from './postings/fts5-structure.js';
 
 /** A distinct query term: how to ask FTS5 for it, and how many chunks contain it. */
 export interface QueryTerm {
@@ -13,10 +15,8 @@ const MAX_QUERY_TERMS = 64;
 const MAX_CACHED_TERMS = 50_000;
 /** A cached estimate is scaled with the index until it has grown or shrunk by this fraction, then made again. */
 const CACHE_DRIFT = 0.25;
-/** Terms with up to this many matches are counted; more are estimated. */
-const COUNTED_EXACTLY = 1024;
-/** Where in the rowid space the estimate samples, besides the start (fractions of the last rowid). */
-const SAMPLE_AT = [1 / 3, 2 / 3];
+/** A phrase's matches are counted up to this many; past it, it is taken as common as its rarest word. */
+const PHRASE_COUNTED = 1024;
 
 /**
  * Turns free text into FTS5 phrases. Users type quotes, hyphens, colons, stars and parentheses;
@@ -25,28 +25,25 @@ const SAMPLE_AT = [1 / 3, 2 / 3];
  * so that "retrieving" and "retrieval" are one term.
  *
  * Document frequencies: FTS5 has no cheap count (fts5vocab walks a term's whole posting list),
- * so a term's matches are counted, in rowid order, up to a limit. A term with more is
- * estimated: the stretch of rowids those first matches spanned gives a density, checked in
- * two stretches of half that width spread over the index (FTS5 seeks to a rowid range through
- * its doclist index), a few thousand matches visited however common the term. An exact count is
- * trusted until the next commit (a rare term may just have appeared); an estimate is scaled with
- * the index's size until that drifts by a quarter, since a common term does not become rare by
- * growth: searches during a large import do not estimate their terms again at every commit.
+ * so they are taken from the pages of FTS5's segments (DoclistReader.count): counted where a
+ * term's doclist is a page or two, estimated from the pages it spans where it is longer, a
+ * few page reads a segment however common the term. A count is trusted until the next commit
+ * (a rare term may just have appeared); an estimate is scaled with the index's size until that
+ * drifts by a quarter, since a common term does not become rare by growth: searches during a
+ * large import do not estimate their terms again at every commit.
  */
 export class QueryTermAnalyzer {
   readonly #tokenizer: IndexTokenizer;
-  readonly #countFirst: Database.Statement<[string, number], { n: number; last: number | null }>;
-  readonly #countRange: Database.Statement<[string, number, number, number], { n: number }>;
-  readonly #lastRowid: Database.Statement<[], number | null>;
-  readonly #cache = new Map<string, { df: number; exact: boolean; seq: number; size: number }>();
+  readonly #doclists: DoclistReader;
+  readonly #records: Fts5Records;
+  readonly #countPhrase: Database.Statement<[string, number], number>;
+  readonly #cache = new Map<string, { df: number; counted: boolean; seq: number; size: number }>();
 
   constructor(db: Database.Database, tokenizer: IndexTokenizer) {
     this.#tokenizer = tokenizer;
-    this.#countFirst = db.prepare('SELECT count(*) AS n, max(rowid) AS last FROM (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)');
-    // Rowid bounds reach FTS5 only as integers; a bound REAL is ignored and the whole list walked.
-    this.#countRange = db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ?
-      AND rowid BETWEEN CAST(? AS INTEGER) AND CAST(? AS INTEGER) LIMIT ?)`);
-    this.#lastRowid = db.prepare<[], number | null>('SELECT max(rowid) FROM chunks').pluck();
+    this.#doclists = new DoclistReader(db, []);
+    this.#records = new Fts5Records(db);
+    this.#countPhrase = db.prepare<[string, number], number>('SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)').pluck();
   }
 
   /** Distinct terms of the query, in the order typed. */
@@ -62,37 +59,28 @@ export class QueryTermAnalyzer {
     return [...terms.values()];
   }
 
-  /** How many chunks contain the term: exact up to a thousand, estimated beyond. */
-  documentFrequency(term: QueryTerm, index: { size: number; seq: number }): number {
-    const key = term.stems.join(' ');
-    const cached = this.#cache.get(key);
-    if (cached?.exact && cached.seq === index.seq) return cached.df;
-    if (cached && !cached.exact && Math.abs(index.size - cached.size) <= CACHE_DRIFT * cached.size) {
-      return Math.max(COUNTED_EXACTLY + 1, Math.round((cached.df * index.size) / cached.size));
-    }
-    const first = this.#countFirst.get(term.phrase, COUNTED_EXACTLY + 1) ?? { n: 0, last: null };
-    const exact = first.n <= COUNTED_EXACTLY;
-    const df = exact ? first.n : this.#estimate(term.phrase, first.n, first.last ?? 1);
-    if (this.#cache.size >= MAX_CACHED_TERMS) this.#cache.clear();
-    this.#cache.set(key, { df, exact, seq: index.seq, size: index.size });
-    return df;
+  /** How many chunks contain each term: counted when rare, estimated when common. */
+  documentFrequencies(terms: QueryTerm[], index: { size: number; seq: number }): number[] {
+    let segments: Segment[] | undefined;
+    return terms.map((term) => {
+      const key = term.stems.join(' ');
+      const cached = this.#cache.get(key);
+      if (cached?.counted && cached.seq === index.seq) return cached.df;
+      if (cached && !cached.counted && Math.abs(index.size - cached.size) <= CACHE_DRIFT * cached.size) {
+        return Math.round((cached.df * index.size) / cached.size);
+      }
+      segments ??= this.#records.segments();
+      const { matches, counted } = this.#count(term, segments);
+      if (this.#cache.size >= MAX_CACHED_TERMS) this.#cache.clear();
+      this.#cache.set(key, { df: matches, counted, seq: index.seq, size: index.size });
+      return matches;
+    });
   }
 
-  /** From `matches` in rowids 1..`span`, and the matches in stretches further on. */
-  #estimate(phrase: string, matches: number, span: number): number {
-    const last = this.#lastRowid.get() ?? span;
-    const width = Math.max(1, Math.ceil(span / 2));
-    let found = matches;
-    let covered = span;
-    let end = span;
-    for (const at of SAMPLE_AT) {
-      const from = Math.max(end + 1, Math.floor(last * at));
-      const to = Math.min(last, from + width - 1);
-      if (to < from) break;
-      found += this.#countRange.get(phrase, from, to, 4 * COUNTED_EXACTLY)?.n ?? 0;
-      covered += to - from + 1;
-      end = to;
-    }
-    return Math.max(COUNTED_EXACTLY + 1, Math.round((found * last) / covered));
+  #count(term: QueryTerm, segments: Segment[]): { matches: number; counted: boolean } {
+    if (term.stems.length === 1) return this.#doclists.count(term.stems[0]!, segments);
+    const matches = this.#countPhrase.get(term.phrase, PHRASE_COUNTED + 1) ?? 0;
+    if (matches <= PHRASE_COUNTED) return { matches, counted: true };
+    return { matches: Math.min(...term.stems.map((stem) => this.#doclists.count(stem, segments).matches)), counted: false };
   }
 }

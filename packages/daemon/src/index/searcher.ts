@@ -8,6 +8,7 @@ import { IndexTokenizer, WORD } from './index-tokenizer.js';
 import { excerpt, termMarker } from './excerpt.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { Bm25Ranker } from './postings/bm25-ranker.js';
+import { Fts5Records } from './postings/fts5-structure.js';
 
 /** Searches a search thread warms up with, on words of the index's own chunks. */
 const WARM_UP_SEARCHES = 40;
@@ -55,6 +56,7 @@ export class Searcher {
   readonly #refused: Database.Statement;
   readonly #sample: Database.Statement<[number], string>;
   readonly #lastRowid: Database.Statement<[], number | null>;
+  readonly #records: Fts5Records;
   readonly #prepared = new Map<string, Database.Statement>();
   /** Chunks in the index at the last warm-up. */
   #warmedAt = 0;
@@ -74,6 +76,7 @@ export class Searcher {
     this.#refused = db.prepare('SELECT count(*) FROM vectors_pending WHERE refused IS NOT NULL').pluck();
     this.#sample = db.prepare<[number], string>('SELECT text FROM chunks WHERE rowid >= ? ORDER BY rowid LIMIT 1').pluck();
     this.#lastRowid = db.prepare<[], number | null>('SELECT max(rowid) FROM chunks').pluck();
+    this.#records = new Fts5Records(db);
   }
 
   search(request: SearchRequest): SearchOutcome {
@@ -167,11 +170,16 @@ export class Searcher {
   }
 
   stats(): IndexStats {
-    return { ...this.#readMeta(), database_bytes: fileSize(this.#file) + fileSize(`${this.#file}-wal`), schema_version: SCHEMA_VERSION };
+    return this.snapshot(() => ({
+      ...this.#readMeta(),
+      database_bytes: fileSize(this.#file) + fileSize(`${this.#file}-wal`),
+      index_segments: this.#records.segments().length,
+      schema_version: SCHEMA_VERSION,
+    }));
   }
 
   /** The counters the writer keeps in `meta`, updated in every commit. */
-  #readMeta(): Omit<IndexStats, 'database_bytes' | 'schema_version'> {
+  #readMeta(): Omit<IndexStats, 'database_bytes' | 'index_segments' | 'schema_version'> {
     const meta = new Map(this.#meta.all().map((r) => [r.key, r.value]));
     const number = (key: string): number => Number(meta.get(key) ?? 0);
     const dimensions = meta.get('embedding_dimensions');
@@ -193,8 +201,9 @@ export class Searcher {
    * budget (at least the rarest); the others are scored late. Terms no chunk contains are dropped.
    */
   #split(terms: QueryTerm[], index: { size: number; seq: number }): { early: QueryTerm[]; late: Array<QueryTerm & { df: number }> } {
+    const frequencies = this.#analyzer.documentFrequencies(terms, index);
     const counted = terms
-      .map((term) => ({ ...term, df: this.#analyzer.documentFrequency(term, index) }))
+      .map((term, i) => ({ ...term, df: frequencies[i]! }))
       .filter((t) => t.df > 0)
       .sort((a, b) => a.df - b.df);
     let left = this.#settings.max_scored_rows;

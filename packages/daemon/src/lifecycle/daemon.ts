@@ -199,6 +199,7 @@ export class Daemon implements DaemonServices {
         chunkOverlap: index.chunk_overlap,
         embeddingModel: configuredModel(embedding),
         startupChecks: index.startup_checks,
+        mergeIdleMs: index.merge_idle_ms,
       },
       queueCapacityBytes: index.queue_capacity_bytes,
       embedding,

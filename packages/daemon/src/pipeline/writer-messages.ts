@@ -21,6 +21,8 @@ export interface PipelineSettings {
   embeddingModel: string | null;
   /** Check the database (and repair what can be rebuilt) before serving. */
   startupChecks: boolean;
+  /** Quiet time after which the writer merges FTS5's segments; 0: never. */
+  mergeIdleMs: number;
 }
 
 export interface ChunkerData {
@@ -108,6 +110,7 @@ export type PipelineEvent =
   | { op: 'doctor-report'; id: number; checks: IntegrityCheck[] }
   | { op: 'committed'; seq: number; tookMs: number; batches: BatchOutcome[] }
   | { op: 'failed'; batches: number[]; code: StorageErrorCode; message: string }
+  | { op: 'merge-failed'; message: string }
   | { op: 'closed' };
 
 export type StorageErrorCode = 'STORAGE_ERROR' | 'DISK_FULL' | 'READ_ONLY';

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { openWriter } from '../index/database.js';
 import { recordCleanStop, takeCleanStop } from '../index/clean-stop.js';
 import { checkDatabase, type IntegrityCheck } from '../index/integrity.js';
+import { SegmentMerger } from '../index/segment-merger.js';
 import { DocumentWriter, type PendingWrite } from './document-writer.js';
 import { storageErrorCode, type PipelineEvent, type ToVectorIndex, type ToWriter, type WriterData } from './writer-messages.js';
 import { runInBackground } from '../thread-priority.js';
@@ -45,6 +46,11 @@ function open(): { db: Database.Database; writer: DocumentWriter; checks: Integr
 let pending: PendingWrite[] = [];
 let pendingChunks = 0;
 let timer: NodeJS.Timeout | null = null;
+const merger = new SegmentMerger(db, {
+  idleMs: settings.mergeIdleMs,
+  idle: () => pending.length === 0,
+  failed: (err) => send({ op: 'merge-failed', message: err.message }),
+});
 
 function schedule(): void {
   if (pendingChunks >= settings.batchSize) commit();
@@ -69,6 +75,7 @@ function commit(): void {
     const { seq, outcomes, vectorUpdate } = writer.commit(writes);
     send({ op: 'committed', seq, tookMs: performance.now() - started, batches: outcomes });
     if (vectorUpdate) vectorUpdates.postMessage(vectorUpdate, [vectorUpdate.added.buffer]);
+    merger.wrote();
   } catch (err) {
     send({ op: 'failed', batches, code: storageErrorCode(err), message: (err as Error).message });
   }
@@ -116,6 +123,7 @@ previous.on('message', (message: ToWriter) => {
       break;
     case 'close':
       commit();
+      merger.stop();
       // Fold the WAL into the database file, so a stopped index is one self-contained file.
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
@@ -129,3 +137,5 @@ previous.on('message', (message: ToWriter) => {
 });
 
 send({ op: 'ready', lastCommitSeq: writer.lastCommitSeq, checks, checksSkipped: verified, jobs: writer.jobs.all() });
+// An index left in many segments (by an import that stopped) is merged once the writer is quiet.
+merger.wrote();

@@ -31,6 +31,8 @@ export const stats = defineRequest('stats', {
     vectors_seq: z.number().int(),
     queued_documents: z.number().int(),
     database_bytes: z.number().int(),
+    /** FTS5's index segments: a search reads each; the writer merges them into one while idle. */
+    index_segments: z.number().int(),
     schema_version: z.number().int(),
   }),
 });

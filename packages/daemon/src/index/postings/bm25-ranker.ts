@@ -3,7 +3,7 @@ import { B, K1, MIN_IDF, rawIdf } from '../bm25.js';
 import type { Scored } from '../late-terms.js';
 import type { QueryTerm } from '../query-terms.js';
 import { DoclistReader, PostingList } from './doclist-reader.js';
-import { AVERAGES_ROWID, Fts5FormatError, readAverages, readSegments, STRUCTURE_ROWID } from './fts5-structure.js';
+import { Fts5FormatError, Fts5Records } from './fts5-structure.js';
 import { RowLengths } from './row-lengths.js';
 
 /** The `%_data` format this reader knows (the `version` in FTS5's config table). */
@@ -25,7 +25,7 @@ export type CandidateFilter = (chunkIds: number[]) => number[];
 export class Bm25Ranker {
   readonly #reader: DoclistReader;
   readonly #lengths: RowLengths;
-  readonly #record: Database.Statement<[number], Uint8Array | undefined>;
+  readonly #records: Fts5Records;
   readonly #phrase: Database.Statement<[string], [number, number]>;
   readonly #list = new PostingList();
   #scores = new Float64Array(0);
@@ -36,7 +36,7 @@ export class Bm25Ranker {
     if (format !== FTS5_FORMAT) throw new Fts5FormatError(`FTS5 format ${String(format)} is not the known ${FTS5_FORMAT}`);
     this.#reader = new DoclistReader(db, weights);
     this.#lengths = new RowLengths(db);
-    this.#record = db.prepare<[number], Uint8Array>('SELECT block FROM chunks_fts_data WHERE id = ?').pluck();
+    this.#records = new Fts5Records(db);
     this.#phrase = db.prepare<[string], [number, number]>(
       `SELECT rowid, -bm25(chunks_fts, ${weights.join(', ')}) FROM chunks_fts WHERE chunks_fts MATCH ?`).raw();
   }
@@ -58,8 +58,8 @@ export class Bm25Ranker {
 
   /** Scores every chunk a term matches; returns how many were touched (in `#touched`). */
   #score(terms: QueryTerm[], seq: number): number {
-    const segments = readSegments(this.#record.get(STRUCTURE_ROWID) ?? new Uint8Array(0));
-    const { rows, tokens } = readAverages(this.#record.get(AVERAGES_ROWID));
+    const segments = this.#records.segments();
+    const { rows, tokens } = this.#records.averages();
     const lengths = this.#lengths.at(seq);
     const normBase = K1 * (1 - B);
     const normPerToken = rows > 0 ? (K1 * B * rows) / tokens : 0;

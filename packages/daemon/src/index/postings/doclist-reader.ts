@@ -57,6 +57,8 @@ const MAIN_INDEX_PREFIX = 0x30;
  */
 export class DoclistReader {
   readonly #findPage: Database.Statement<[number, Uint8Array], number>;
+  /** `%_idx` holds, per leaf page on which a term starts, that term (shortened) and the page number times two. */
+  readonly #nextTermPage: Database.Statement<[number, Uint8Array], number>;
   readonly #page: Database.Statement<[number], Uint8Array | undefined>;
   readonly #weights: Float64Array;
   /** Per rowid, the last term read that had an entry for it in a newer segment. */
@@ -69,6 +71,8 @@ export class DoclistReader {
   constructor(db: Database.Database, weights: readonly number[]) {
     this.#findPage = db.prepare<[number, Uint8Array], number>(
       'SELECT pgno FROM chunks_fts_idx WHERE segid = ? AND term <= ? ORDER BY term DESC LIMIT 1').pluck();
+    this.#nextTermPage = db.prepare<[number, Uint8Array], number>(
+      'SELECT pgno FROM chunks_fts_idx WHERE segid = ? AND term > ? ORDER BY term LIMIT 1').pluck();
     this.#page = db.prepare<[number], Uint8Array>('SELECT block FROM chunks_fts_data WHERE id = ?').pluck();
     this.#weights = Float64Array.from(weights);
   }
@@ -78,7 +82,7 @@ export class DoclistReader {
    * that share no rowid; they are reused by the next call.
    */
   read(term: string, segments: Segment[]): PostingList[] {
-    const key = Buffer.concat([Buffer.of(MAIN_INDEX_PREFIX), Buffer.from(term, 'utf8')]);
+    const key = termKey(term);
     const lists: PostingList[] = [];
     for (const segment of segments) {
       while (this.#lists.length <= lists.length) this.#lists.push(new PostingList());
@@ -89,6 +93,39 @@ export class DoclistReader {
     if (!disjoint(lists)) this.#mergeNewestFirst(lists);
     for (const list of lists) keepLive(list);
     return lists.filter((list) => list.length > 0);
+  }
+
+  /**
+   * How many chunks `term` is in, without reading all its postings: the entries on the first,
+   * second and last pages of its doclist are counted, and each page between them (a doclist's
+   * last page is found in `%_idx`, which lists the pages on which terms start) is taken to hold
+   * as many as the second. A row in several segments (replaced, not yet merged) is counted in
+   * each. `counted`: no page was estimated.
+   */
+  count(term: string, segments: Segment[]): { matches: number; counted: boolean } {
+    const key = termKey(term);
+    let matches = 0;
+    let counted = true;
+    for (const segment of segments) {
+      const first = this.#firstPage(segment, key);
+      if (!first) continue;
+      const { pageNo, page, footer, start } = first;
+      matches += countEntries(page, start.offset, Math.min(start.end, footer));
+      if (start.end <= footer) continue;
+      const second = this.#nextPage(segment, pageNo + 1, false);
+      if (!second) continue;
+      const perPage = entriesRunningOn(second);
+      matches += perPage.entries;
+      if (perPage.ends) continue;
+      const nextTerm = this.#nextTermPage.get(segment.id, key);
+      const last = nextTerm === undefined ? segment.lastPage : Math.floor(nextTerm / 2);
+      if (last <= pageNo + 1) continue;
+      matches += entriesRunningOn(this.#nextPage(segment, last, true)!).entries;
+      const between = last - pageNo - 2;
+      matches += perPage.entries * between;
+      if (between > 0) counted = false;
+    }
+    return { matches, counted };
   }
 
   /** Into the newest list, the older lists' entries for rowids it does not hold; the others emptied. */
@@ -123,13 +160,10 @@ export class DoclistReader {
 
   /** Appends the term's entries in one segment (DELETED for a delete marker); false if it has none. */
   #readSegment(segment: Segment, key: Uint8Array, out: PostingList): boolean {
-    const indexed = this.#findPage.get(segment.id, key);
-    let pageNo = indexed === undefined ? segment.firstPage : Math.max(segment.firstPage, Math.floor(indexed / 2));
-    let page = this.#page.get(segment.id * SEGMENT_ROWID_UNIT + pageNo);
-    if (!page) return false;
-    let footer = u16(page, 2);
-    const start = findTerm(page, footer, key);
-    if (start === null) return false;
+    const first = this.#firstPage(segment, key);
+    if (!first) return false;
+    let { pageNo, page, footer } = first;
+    const { start } = first;
     let offset = start.offset;
     let end = start.end;
     const weights = this.#weights;
@@ -230,6 +264,17 @@ export class DoclistReader {
     }
   }
 
+  /** The leaf page of the segment on which `key`'s doclist starts, and where on it; null if the segment lacks the term. */
+  #firstPage(segment: Segment, key: Uint8Array): { pageNo: number; page: Uint8Array; footer: number; start: { offset: number; end: number } } | null {
+    const indexed = this.#findPage.get(segment.id, key);
+    const pageNo = indexed === undefined ? segment.firstPage : Math.max(segment.firstPage, Math.floor(indexed / 2));
+    const page = this.#page.get(segment.id * SEGMENT_ROWID_UNIT + pageNo);
+    if (!page) return null;
+    const footer = u16(page, 2);
+    const start = findTerm(page, footer, key);
+    return start && { pageNo, page, footer, start };
+  }
+
   /** Leaf page `pageNo` of the segment; past its last page, null, or an error where data must go on. */
   #nextPage(segment: Segment, pageNo: number, required: boolean): Uint8Array | null {
     const page = pageNo <= segment.lastPage ? this.#page.get(segment.id * SEGMENT_ROWID_UNIT + pageNo) : undefined;
@@ -238,6 +283,30 @@ export class DoclistReader {
     }
     return page ?? null;
   }
+}
+
+function termKey(term: string): Buffer {
+  return Buffer.concat([Buffer.of(MAIN_INDEX_PREFIX), Buffer.from(term, 'utf8')]);
+}
+
+/** The entries beginning on a page that a doclist runs on to, and whether the doclist ends there. */
+function entriesRunningOn(page: Uint8Array): { entries: number; ends: boolean } {
+  const footer = u16(page, 2);
+  const end = Math.min(endOfDoclist(page, footer), footer);
+  const first = u16(page, 0);
+  return { entries: first === 0 ? 0 : countEntries(page, first, end), ends: end < footer };
+}
+
+/** The live entries of a doclist from `offset` on `page` up to `stop`, its end there or the page's footer. */
+function countEntries(page: Uint8Array, offset: number, stop: number): number {
+  let entries = 0;
+  while (offset < stop) {
+    readVarint(page, offset);
+    const size = readVarint(page, varintEnd);
+    offset = varintEnd + (size >> 1);
+    if (size >= 2) entries++;
+  }
+  return entries;
 }
 
 /** Where the doclist running on to `page` ends there: its first term, or past the page. */

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { readVarint, varintEnd } from './varint.js';
 
 /** One FTS5 segment: its id and the range of its leaf pages. */
@@ -8,8 +9,25 @@ export interface Segment {
 }
 
 /** The `%_data` row of FTS5's structure record, and of its averages record. */
-export const STRUCTURE_ROWID = 10;
-export const AVERAGES_ROWID = 1;
+const STRUCTURE_ROWID = 10;
+const AVERAGES_ROWID = 1;
+
+/** FTS5's two records about the whole index, read from `chunks_fts_data` in the caller's snapshot. */
+export class Fts5Records {
+  readonly #record: Database.Statement<[number], Uint8Array | undefined>;
+
+  constructor(db: Database.Database) {
+    this.#record = db.prepare<[number], Uint8Array>('SELECT block FROM chunks_fts_data WHERE id = ?').pluck();
+  }
+
+  segments(): Segment[] {
+    return readSegments(this.#record.get(STRUCTURE_ROWID) ?? new Uint8Array(0));
+  }
+
+  averages(): { rows: number; tokens: number } {
+    return readAverages(this.#record.get(AVERAGES_ROWID));
+  }
+}
 
 /**
  * The segments of FTS5's index from its structure record, newest first: level 0 holds the
@@ -22,7 +40,7 @@ export const AVERAGES_ROWID = 1;
  * (V2 adds three counters). A table with prefix indexes or contentless deletes is refused: its
  * postings are not all under the main prefix, or deletes live in tombstone pages.
  */
-export function readSegments(record: Uint8Array): Segment[] {
+function readSegments(record: Uint8Array): Segment[] {
   if (record.length < 5) throw new Fts5FormatError('the structure record is too short');
   if (record[4] === 0xff) throw new Fts5FormatError('a V2 structure record (contentless_delete) is not supported');
   let offset = 4;
@@ -47,7 +65,7 @@ export function readSegments(record: Uint8Array): Segment[] {
 }
 
 /** The index's rows and tokens per column, from FTS5's averages record. */
-export function readAverages(record: Uint8Array | undefined): { rows: number; tokens: number } {
+function readAverages(record: Uint8Array | undefined): { rows: number; tokens: number } {
   if (!record || record.length === 0) return { rows: 0, tokens: 0 };
   let offset = 0;
   const rows = readVarint(record, offset);
