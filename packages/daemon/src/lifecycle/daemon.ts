@@ -213,7 +213,8 @@ export class Daemon implements DaemonServices {
         databaseFile: file, home: this.paths.home, config: vectors, enabled: embedding.provider !== 'none', updates: updates.port2,
       }, this.#log);
       const searcher = new Searcher(openReader(file), file, search);
-      const pool = new SearchPool({ databaseFile: file, settings: search }, search.threads || os.availableParallelism(), this.#log);
+      const pool = new SearchPool({ databaseFile: file, settings: search }, search.threads || os.availableParallelism(), this.#log,
+        (thread) => this.metrics.searchThread(thread));
       const jobs = new JobManager({ pipeline, config: () => this.#config, socket: () => this.paths.socket, log: this.#log });
       await jobs.restore();
       return {

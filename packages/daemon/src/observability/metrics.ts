@@ -34,6 +34,10 @@ export class DaemonMetrics {
     name: 'dindex_search_duration_seconds', help: 'Time to answer a search, by the mode that answered it.',
     labelNames: ['mode'] as const, buckets: LATENCY_BUCKETS, registers: [this.registry],
   });
+  readonly #threadSearches = new Counter({
+    name: 'dindex_search_thread_searches_total', help: 'Searches answered, by search thread (one at a time, they all go to thread 0).',
+    labelNames: ['thread'] as const, registers: [this.registry],
+  });
   readonly #commits = new Counter({ name: 'dindex_commits_total', help: 'Write transactions committed.', registers: [this.registry] });
   readonly #commitSeconds = new Histogram({
     name: 'dindex_commit_duration_seconds', help: 'Time of one commit transaction in the writer thread.', buckets: LATENCY_BUCKETS, registers: [this.registry],
@@ -89,6 +93,10 @@ export class DaemonMetrics {
 
   search(mode: string, seconds: number): void {
     this.#search.labels(mode).observe(seconds);
+  }
+
+  searchThread(thread: number): void {
+    this.#threadSearches.labels(String(thread)).inc();
   }
 
   commit(seconds: number): void {

@@ -2,7 +2,6 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { DindexError, EncodedValue, type ErrorCode, type SearchMode } from '@dindex/protocol';
 import type { Config } from '../config/schema.js';
-import { fnv1a } from '../fnv1a.js';
 import type { SearchJob } from './answer-from-index.js';
 import { PendingReplies } from '../pending-replies.js';
 
@@ -42,34 +41,39 @@ const RESPAWN_MAX_MS = 30_000;
 export class SearchPool {
   readonly #data: SearchThreadData;
   readonly #log: Logger;
+  readonly #answered: (thread: number) => void;
   readonly #threads: Thread[] = [];
   #closed = false;
   #failures = 0;
   #lastError = '';
 
-  constructor(data: SearchThreadData, size: number, log: Logger) {
+  /** `answered`: told which thread (by index) answered each search. */
+  constructor(data: SearchThreadData, size: number, log: Logger, answered: (thread: number) => void = () => {}) {
     this.#data = data;
     this.#log = log;
-    for (let i = 0; i < size; i++) this.#threads.push(this.#spawn());
+    this.#answered = answered;
+    for (let i = 0; i < size; i++) this.#threads.push(this.#spawn(i));
   }
 
   run(job: SearchJob): Promise<EncodedAnswer> {
     if (this.#closed) return Promise.reject(new DindexError('SHUTTING_DOWN', 'the search threads are stopped'));
-    const thread = this.#pick(job.query.query);
+    const thread = this.#pick();
     if (!thread) return Promise.reject(new DindexError('STORAGE_ERROR', `no search thread can run: ${this.#lastError}; see the daemon log`));
     return thread.pending.request((id) => thread.worker.postMessage({ id, job } satisfies SearchThreadRequest));
   }
 
   /**
-   * The same query text goes to the same thread while that thread is not much busier than the
-   * least busy one: each thread caches its term statistics, so a repeated query finds them warm.
+   * The least busy thread, the first of equals: searches one at a time all go to the first
+   * thread, whose caches (term counts, chunk lengths, the pages it read, the core it ran on)
+   * are then warm for every query — spread over two threads, a lone client's searches took a
+   * tenth longer. Searches that overlap spread over the others.
    */
-  #pick(text: string): Thread | null {
-    const alive = this.#threads.filter((t) => t.alive);
-    if (alive.length === 0) return null;
-    const least = alive.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-    const preferred = alive[fnv1a(text) % alive.length]!;
-    return preferred.pending.size <= least.pending.size + 1 ? preferred : least;
+  #pick(): Thread | null {
+    let best: Thread | null = null;
+    for (const thread of this.#threads) {
+      if (thread.alive && (!best || thread.pending.size < best.pending.size)) best = thread;
+    }
+    return best;
   }
 
   async close(): Promise<void> {
@@ -77,11 +81,12 @@ export class SearchPool {
     await Promise.all(this.#threads.map((t) => t.worker.terminate()));
   }
 
-  #spawn(): Thread {
+  #spawn(index: number): Thread {
     const worker = new Worker(new URL('./search-thread.js', import.meta.url), { workerData: this.#data });
     const thread: Thread = { worker, pending: new PendingReplies(), alive: true };
     worker.on('message', (reply: SearchThreadReply) => {
       this.#failures = 0;
+      this.#answered(index);
       if (reply.ok) thread.pending.resolve(reply.id, { mode: reply.mode, body: new EncodedValue(reply.bytes) });
       else thread.pending.reject(reply.id, new DindexError(reply.code, reply.message));
     });
@@ -93,8 +98,7 @@ export class SearchPool {
       const delay = Math.min(RESPAWN_MAX_MS, RESPAWN_FIRST_MS * 2 ** this.#failures++);
       this.#log.error({ err, retry_ms: delay }, 'a search thread failed; starting another');
       setTimeout(() => {
-        const index = this.#threads.indexOf(thread);
-        if (!this.#closed && index >= 0) this.#threads[index] = this.#spawn();
+        if (!this.#closed && this.#threads[index] === thread) this.#threads[index] = this.#spawn(index);
       }, delay).unref();
     };
     worker.on('error', fail);
