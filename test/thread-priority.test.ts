@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { withTestEnv } from './helpers/env.js';
-import { withDaemon } from './helpers/processes.js';
+import { CLI, withTestEnv } from './helpers/env.js';
+import { waitFor, withDaemon } from './helpers/processes.js';
 
 /** Niceness of each thread of a process, by thread id (/proc/<pid>/task/<tid>/stat, field 19). */
 function threadNiceness(pid: number): Map<number, number> {
@@ -28,6 +29,21 @@ describe.skipIf(process.platform !== 'linux')('thread priorities', () => {
         // The writer and the chunker at least; V8's and libuv's own threads and the search threads stay at 0.
         expect(background.length).toBeGreaterThanOrEqual(2);
         expect([...niceness.values()].filter((n) => n === 0).length).toBeGreaterThanOrEqual(3);
+      });
+    });
+  });
+
+  it('runs `dindex index` below the searches it shares the machine with', async () => {
+    await withTestEnv(async (t) => {
+      await withDaemon(t, [], {}, async (client) => {
+        // Reading stdin keeps the CLI running until the input ends.
+        const cli = spawn(process.execPath, [CLI, 'index', '-', '--source', 'piped'], { env: t.env, stdio: ['pipe', 'ignore', 'ignore'] });
+        const exited = new Promise((resolve) => cli.on('exit', resolve));
+        cli.stdin.write('niceness of the importing process ');
+        await waitFor(() => threadNiceness(cli.pid!).get(cli.pid!) === 5, 10_000, 'the CLI at niceness 5');
+        cli.stdin.end('checked');
+        expect(await exited).toBe(0);
+        expect((await client.search('niceness')).results).toHaveLength(1);
       });
     });
   });
