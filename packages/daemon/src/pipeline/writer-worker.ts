@@ -64,6 +64,9 @@ function commit(): void {
   const writes = pending;
   pending = [];
   pendingChunks = 0;
+  // Every commit, even one with nothing to write, restarts the countdown to merging: a step
+  // skipped for it must be taken up again.
+  merger.wrote();
   const batches = [...new Set(writes.flatMap((w) => ('batch' in w ? [w.batch] : [])))];
   if (writes.every((w) => w.kind === 'marker')) {
     // Nothing to write: answer with the current sequence instead of an empty transaction.
@@ -75,7 +78,6 @@ function commit(): void {
     const { seq, outcomes, vectorUpdate } = writer.commit(writes);
     send({ op: 'committed', seq, tookMs: performance.now() - started, batches: outcomes });
     if (vectorUpdate) vectorUpdates.postMessage(vectorUpdate, [vectorUpdate.added.buffer]);
-    merger.wrote();
   } catch (err) {
     send({ op: 'failed', batches, code: storageErrorCode(err), message: (err as Error).message });
   }
