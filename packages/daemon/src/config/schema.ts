@@ -28,7 +28,8 @@ export const IndexConfigSchema = z.strictObject({
   startup_checks: z.boolean().default(true),
   /**
    * Quiet time, in ms, after which the writer merges FTS5's segments into one (in short
-   * steps; writes go first): the first searches for new words cost a quarter. 0: never.
+   * steps; writes go first; once a tenth of the index has changed since the last merge): the
+   * first searches for new words cost a quarter. 0: never.
    */
   merge_idle_ms: z.number().int().min(0).max(3_600_000).default(1000),
   /** Characters of context repeated from one chunk into the next. */

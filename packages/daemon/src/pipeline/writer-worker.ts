@@ -77,6 +77,7 @@ function commit(): void {
   try {
     const { seq, outcomes, vectorUpdate } = writer.commit(writes);
     send({ op: 'committed', seq, tookMs: performance.now() - started, batches: outcomes });
+    merger.changed(outcomes.reduce((n, o) => n + o.chunks + o.deleted, 0));
     if (vectorUpdate) vectorUpdates.postMessage(vectorUpdate, [vectorUpdate.added.buffer]);
   } catch (err) {
     send({ op: 'failed', batches, code: storageErrorCode(err), message: (err as Error).message });
