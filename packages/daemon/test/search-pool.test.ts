@@ -29,7 +29,7 @@ describe('search pool', () => {
     const file = path.join(dir, 'index.db');
     const db = openWriter(file);
     new DocumentWriter(db, false).commit([{ kind: 'document', batch: 1, doc: {
-      id: 'a', source: '/a', title: null, metadata: null, hash: 'h', chunks: [{ text: 'threads answer searches', heading: null }], vectors: null,
+      id: 'a', source: '/a', title: null, metadata: null, hash: 'h', chunks: [{ text: 'threads answer searches', heading: null }],
     } }]);
     db.close();
     const answered: number[] = [];
