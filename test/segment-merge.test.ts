@@ -32,12 +32,14 @@ async function rankings(client: DaemonClient): Promise<unknown[]> {
 
 describe('segment merging', () => {
   it('merges the index into one segment once the writer is idle and a tenth of it has changed, ranking exactly as before', async () => {
-    await withDaemon(siblingEnv(t, 'idle'), [...MANY_COMMITS, '--set', 'index.merge_idle_ms=1500'], {}, async (client) => {
+    await withDaemon(siblingEnv(t, 'idle'), [...MANY_COMMITS, '--set', 'index.merge_idle_ms=1500'], {}, async (client, daemon) => {
       await indexInStreams(client, corpus(800));
       const before = await client.stats();
       expect(before.index_segments).toBeGreaterThan(1);
       const ranked = await rankings(client);
       await waitFor(async () => (await client.stats()).index_segments === 1, 20_000, 'one segment');
+      // Logged once the step after the last finds nothing left to merge.
+      await waitFor(() => daemon.output().includes('"merged the index segments into one"'), 10_000, 'the merge logged');
       expect(await rankings(client)).toEqual(ranked);
       // A trickle of writes does not have the whole index rewritten at every pause...
       await client.index(corpus(20, 800));

@@ -25,12 +25,18 @@ export class SegmentMerger {
   readonly #idleMs: number;
   readonly #idle: () => boolean;
   readonly #failed: (err: Error) => void;
+  readonly #merged: (report: { steps: number; ms: number }) => void;
   #timer: NodeJS.Timeout | null = null;
   /** Chunks written and documents deleted since the last merge was completed. */
   #changed: number;
+  /** Steps of the merge under way, and the time they took. */
+  #steps = 0;
+  #ms = 0;
 
-  /** `idleMs`: quiet time before merging, 0 for never; `idle`: whether no write is waiting. */
-  constructor(db: Database.Database, options: { idleMs: number; idle: () => boolean; failed: (err: Error) => void }) {
+  /** `idleMs`: quiet time before merging, 0 for never; `idle`: whether no write is waiting; `merged`: a merge is complete. */
+  constructor(db: Database.Database, options: {
+    idleMs: number; idle: () => boolean; failed: (err: Error) => void; merged: (report: { steps: number; ms: number }) => void;
+  }) {
     this.#db = db;
     this.#merge = db.prepare<[number]>("INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('merge', ?)");
     this.#changes = db.prepare<[], number>('SELECT total_changes()').pluck();
@@ -39,6 +45,7 @@ export class SegmentMerger {
     this.#idleMs = options.idleMs;
     this.#idle = options.idle;
     this.#failed = options.failed;
+    this.#merged = options.merged;
   }
 
   /** After a commit (and at start): merging starts once the writer has been quiet for the idle time. */
@@ -62,12 +69,16 @@ export class SegmentMerger {
     if (!this.#idle() || this.#changed === 0 || this.#changed < MERGE_AFTER_CHANGE * this.#indexChunks()) return;
     try {
       const before = this.#changes.get()!;
+      const started = performance.now();
       this.#db.transaction(() => this.#merge.run(-PAGES_PER_STEP))();
       // FTS5 changes at least two rows when a step did any work; fewer: one segment is left.
       if (this.#changes.get()! - before < 2) {
-        this.#changed = 0;
+        if (this.#steps > 0) this.#merged({ steps: this.#steps, ms: this.#ms });
+        this.#changed = this.#steps = this.#ms = 0;
         return;
       }
+      this.#steps++;
+      this.#ms += performance.now() - started;
     } catch (err) {
       this.#failed(err as Error);
       return;

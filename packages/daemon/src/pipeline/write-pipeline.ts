@@ -284,6 +284,9 @@ export class WritePipeline {
           this.#settle(batch, (b) => b.reject(new DindexError(message.code, `the write was not committed: ${message.message}${ADVICE[message.code]}`)));
         }
         break;
+      case 'merged':
+        this.#log.info({ steps: message.steps, took_ms: Math.round(message.tookMs) }, 'merged the index segments into one');
+        break;
       case 'merge-failed':
         this.#log.warn({ err: message.message }, 'merging the index segments failed; nothing was lost, and merging is tried again after the next commit');
         break;

@@ -111,6 +111,7 @@ export type PipelineEvent =
   | { op: 'committed'; seq: number; tookMs: number; batches: BatchOutcome[] }
   | { op: 'failed'; batches: number[]; code: StorageErrorCode; message: string }
   | { op: 'merge-failed'; message: string }
+  | { op: 'merged'; steps: number; tookMs: number }
   | { op: 'closed' };
 
 export type StorageErrorCode = 'STORAGE_ERROR' | 'DISK_FULL' | 'READ_ONLY';

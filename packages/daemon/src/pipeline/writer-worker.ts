@@ -50,6 +50,7 @@ const merger = new SegmentMerger(db, {
   idleMs: settings.mergeIdleMs,
   idle: () => pending.length === 0,
   failed: (err) => send({ op: 'merge-failed', message: err.message }),
+  merged: ({ steps, ms }) => send({ op: 'merged', steps, tookMs: ms }),
 });
 
 function schedule(): void {
