@@ -5,6 +5,7 @@ import { startEmbeddingServer, type EmbeddingServer } from './helpers/embedding-
 import { TINY_DIMENSIONS, TINY_MODEL, writeTinyModel } from './helpers/tiny-onnx-model.js';
 import { makeTestEnv, withTestEnv, type TestEnv } from './helpers/env.js';
 import { runCli, spawnDaemon, stopDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
+import { vectorIndexSettled } from './helpers/vector-index.js';
 
 const doc = (id: string, text: string): Document => ({ id, source: `/web/${id}`, text });
 
@@ -59,6 +60,7 @@ describe('the openai provider against a real HTTP server on loopback', () => {
     await client.index([doc('rate', 'A rate limited document about deserts.')]);
     expect(server.calls.get(429)).toBe(before + 1);
     expect(await client.stats()).toMatchObject({ vectors_pending: 0 });
+    await vectorIndexSettled(client);
     expect((await client.search('deserts', { mode: 'vector', k: 1 })).results[0]!.doc_id).toBe('rate');
   });
 
@@ -134,6 +136,7 @@ describe('the transformers provider with a local ONNX model', () => {
       const topics = ['volcano lava eruption', 'rocket launch orbit', 'bread yeast oven', 'bird migration nest'];
       await client.index(topics.flatMap((topic, i) => [0, 1].map((n) => doc(`${i}-${n}`, `Notes ${n} about ${topic}.`))));
       expect(await client.stats()).toMatchObject({ vectors: 8, vectors_pending: 0, embedding_model: `transformers:${TINY_MODEL}`, embedding_dimensions: TINY_DIMENSIONS });
+      await vectorIndexSettled(client);
       // "magma" appears in no document: only the model knows it belongs with volcanoes.
       const { results } = await client.search('magma', { mode: 'vector', k: 2 });
       expect(results.map((r) => r.doc_id).sort()).toEqual(['0-0', '0-1']);

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonClient, type Document } from '@dindex/client';
 import { inspectIndex } from './helpers/database.js';
 import { makeTestEnv, withTestEnv, type TestEnv } from './helpers/env.js';
-import { runCli, spawnDaemon, stopDaemon, waitFor, type ForegroundDaemon } from './helpers/processes.js';
+import { runCli, spawnDaemon, stopDaemon, type ForegroundDaemon } from './helpers/processes.js';
+import { vectorIndexSettled } from './helpers/vector-index.js';
 
 const BUILTIN = { DINDEX_EMBEDDING_PROVIDER: 'builtin' };
 const TOPICS = ['volcanic eruptions and lava flows', 'orbital mechanics of satellites', 'sourdough bread fermentation',
@@ -14,18 +15,6 @@ const TOPICS = ['volcanic eruptions and lava flows', 'orbital mechanics of satel
 function topicDoc(i: number): Document {
   const topic = TOPICS[i % TOPICS.length]!;
   return { id: `t${i}`, source: `/topics/${i}`, text: `Notes number ${i} on ${topic}: item${i} ${topic.split(' ').reverse().join(' ')}.` };
-}
-
-/** Waits until every vector is embedded and the HNSW index holds exactly what SQLite holds. */
-async function settled(client: DaemonClient): Promise<{ vectors: number; size: number }> {
-  let last = { vectors: -1, size: -2 };
-  await waitFor(async () => {
-    const [stats, status] = await Promise.all([client.stats(), client.status()]);
-    last = { vectors: stats.vectors, size: status.vector_index.size };
-    return stats.vectors_pending === 0 && status.vector_index.state === 'ready'
-      && status.vector_index.applied_seq >= stats.last_commit_seq - 1 && stats.vectors === status.vector_index.size;
-  }, 30_000, 'the vector index to settle');
-  return last;
 }
 
 /** Every document is its own nearest neighbour: the HNSW index holds each SQLite vector. */
@@ -64,7 +53,7 @@ describe('vector and hybrid search with the builtin embedder', () => {
     expect(stats).toMatchObject({ chunks: 60, vectors: 60, vectors_pending: 0, embedding_model: 'builtin:hash-ngram-v1', embedding_dimensions: 384 });
     const status = await client.status();
     expect(status.embedding).toMatchObject({ provider: 'builtin', available: true, mismatch: null });
-    await settled(client);
+    await vectorIndexSettled(client);
   });
 
   it('finds documents that share vocabulary (and word parts) with the query', async () => {
@@ -104,7 +93,7 @@ describe('vector and hybrid search with the builtin embedder', () => {
   it('drops the vectors of deleted and replaced documents from the vector index', async () => {
     await client.delete(['t0']);
     await client.index([{ ...topicDoc(6), text: 'Completely rewritten: knitting patterns for wool scarves.' }]);
-    await settled(client);
+    await vectorIndexSettled(client);
     const hits = (await client.search(topicDoc(0).text, { mode: 'vector', k: 60 })).results.map((r) => r.doc_id);
     expect(hits).not.toContain('t0');
     expect((await client.search('knitting wool scarves', { mode: 'vector', k: 1 })).results[0]!.doc_id).toBe('t6');
@@ -137,7 +126,7 @@ describe('the HNSW file is derived: verified at start, rebuilt from SQLite when 
   it('saves the index at stop and loads it, unchanged, at the next start', async () => {
     let { daemon, client } = await restart();
     await client.index(docs);
-    await settled(client);
+    await vectorIndexSettled(client);
     client.close();
     await stopDaemon(daemon);
     const meta = JSON.parse(fs.readFileSync(path.join(t.home, 'vectors.hnsw.json'), 'utf8')) as { size: number };
@@ -164,7 +153,7 @@ describe('the HNSW file is derived: verified at start, rebuilt from SQLite when 
       harm(path.join(t.home, 'vectors.hnsw'));
       const { daemon, client } = await restart();
       expect(daemon.output()).toContain('rebuilding the vector index from the database');
-      const { size } = await settled(client);
+      const { size } = await vectorIndexSettled(client);
       expect(size).toBe(120);
       await expectEachFindsItself(client, docs.slice(50, 62));
       client.close();
@@ -192,7 +181,7 @@ describe('the HNSW file is derived: verified at start, rebuilt from SQLite when 
     const { daemon, client } = await restart();
     // Killed before its next save, the file is stale: its commit sequence is behind the database's.
     expect(daemon.output()).toMatch(/rebuilding the vector index from the database: the saved vector index has (seq|size)/);
-    const { size } = await settled(client);
+    const { size } = await vectorIndexSettled(client);
     const stats = await client.stats();
     expect(size).toBe(stats.vectors);
     expect(stats.vectors).toBe(stats.chunks);
@@ -215,7 +204,7 @@ describe('quantization', () => {
         if (previous === null) await client.index(docs);
         else expect(daemon.output()).toContain(`the saved vector index has quantization ${previous}, expected ${quantization}`);
         previous = quantization;
-        await settled(client);
+        await vectorIndexSettled(client);
         for (const d of docs.slice(0, 8)) {
           expect((await client.search(d.text, { mode: 'vector', k: 1 })).results[0]!.doc_id).toBe(d.id);
         }
@@ -259,7 +248,7 @@ describe('a change of model is detected, explained, and repaired by dindex reemb
     const stats = await client.stats();
     expect(stats).toMatchObject({ vectors: 31, vectors_pending: 0, embedding_dimensions: 64 });
     expect((await client.status()).embedding.mismatch).toBeNull();
-    await settled(client);
+    await vectorIndexSettled(client);
     await expectEachFindsItself(client, [topicDoc(3), topicDoc(100)]);
     client.close();
     await stopDaemon(daemon);
@@ -275,7 +264,7 @@ describe('a change of model is detected, explained, and repaired by dindex reemb
       await stopDaemon(daemon);
       daemon = await spawnDaemon(u, [], BUILTIN);
       client = await DaemonClient.connect({ socket: u.socket });
-      await settled(client);
+      await vectorIndexSettled(client);
       expect(await client.stats()).toMatchObject({ vectors: 10, vectors_pending: 0, embedding_model: 'builtin:hash-ngram-v1' });
       await expectEachFindsItself(client, [topicDoc(4)]);
       client.close();

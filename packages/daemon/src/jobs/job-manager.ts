@@ -204,6 +204,8 @@ export class JobManager {
     }
     const send = (): void => {
       this.#eventTimers.delete(job.id);
+      // A job that has ended while its state was being stored is told by onEnd, once stored.
+      if (!job.active) return;
       const info = job.info();
       for (const watcher of watchers) watcher.onProgress(info);
     };
