@@ -65,6 +65,8 @@ export class WritePipeline {
   #queuedDocuments = 0;
   #maxQueuedBytes = 0;
   #lastCommitSeq = 0;
+  /** The last commit that changed vectors, as far as this run of the daemon knows. */
+  #vectorsSeq = 0;
   #commits = 0;
   #lastCommitMs = 0;
   #closed: Promise<void> | null = null;
@@ -130,6 +132,11 @@ export class WritePipeline {
       });
     }
     return pipeline;
+  }
+
+  /** The last commit this daemon made that changed vectors (0 before the first). */
+  get vectorsSeq(): number {
+    return this.#vectorsSeq;
   }
 
   get lastCommitSeq(): number {
@@ -271,6 +278,7 @@ export class WritePipeline {
         break;
       case 'committed':
         this.#lastCommitSeq = message.seq;
+        if (message.vectorsChanged) this.#vectorsSeq = message.seq;
         if (message.tookMs > 0) {
           this.#commits++;
           this.#lastCommitMs = message.tookMs;

@@ -108,7 +108,7 @@ export type PipelineEvent =
   /** `checksSkipped`: the files were as a clean stop left them (see index/clean-stop.ts). */
   | { op: 'ready'; lastCommitSeq: number; checks: IntegrityCheck[]; checksSkipped: boolean; jobs: JobRow[] }
   | { op: 'doctor-report'; id: number; checks: IntegrityCheck[] }
-  | { op: 'committed'; seq: number; tookMs: number; batches: BatchOutcome[] }
+  | { op: 'committed'; seq: number; tookMs: number; batches: BatchOutcome[]; vectorsChanged: boolean }
   | { op: 'failed'; batches: number[]; code: StorageErrorCode; message: string }
   | { op: 'merge-failed'; message: string }
   | { op: 'merged'; steps: number; tookMs: number }

@@ -71,15 +71,16 @@ function commit(): void {
   const batches = [...new Set(writes.flatMap((w) => ('batch' in w ? [w.batch] : [])))];
   if (writes.every((w) => w.kind === 'marker')) {
     // Nothing to write: answer with the current sequence instead of an empty transaction.
-    send({ op: 'committed', seq: writer.lastCommitSeq, tookMs: 0, batches: batches.map((batch) => ({ batch, documents: 0, chunks: 0, skipped: 0, deleted: 0 })) });
+    send({ op: 'committed', seq: writer.lastCommitSeq, tookMs: 0, batches: batches.map((batch) => ({ batch, documents: 0, chunks: 0, skipped: 0, deleted: 0 })), vectorsChanged: false });
     return;
   }
   const started = performance.now();
   try {
     const { seq, outcomes, vectorUpdate } = writer.commit(writes);
-    send({ op: 'committed', seq, tookMs: performance.now() - started, batches: outcomes });
-    merger.changed(outcomes.reduce((n, o) => n + o.chunks + o.deleted, 0));
+    // The vectors go first: a vector search after this commit's answer asks for them.
     if (vectorUpdate) vectorUpdates.postMessage(vectorUpdate, [vectorUpdate.added.buffer]);
+    send({ op: 'committed', seq, tookMs: performance.now() - started, batches: outcomes, vectorsChanged: vectorUpdate !== null });
+    merger.changed(outcomes.reduce((n, o) => n + o.chunks + o.deleted, 0));
   } catch (err) {
     send({ op: 'failed', batches, code: storageErrorCode(err), message: (err as Error).message });
   }

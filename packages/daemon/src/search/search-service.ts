@@ -74,6 +74,6 @@ export class SearchService {
     }
     const vector = await this.#pipeline.embedQuery(query.query);
     const wanted = mode === 'vector' ? query.k : candidates(query, this.#settings);
-    return this.#vectors.search(vector, Math.min(query.filter ? wanted * FILTER_OVERFETCH : wanted, MAX_VECTOR_CANDIDATES));
+    return this.#vectors.search(vector, Math.min(query.filter ? wanted * FILTER_OVERFETCH : wanted, MAX_VECTOR_CANDIDATES), this.#pipeline.vectorsSeq);
   }
 }

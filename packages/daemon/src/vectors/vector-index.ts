@@ -56,12 +56,12 @@ export class VectorIndex {
     return this.#status;
   }
 
-  /** The `k` nearest chunks to `vector`, nearest first. */
-  search(vector: Float32Array, k: number): Promise<VectorMatch[]> {
+  /** The `k` nearest chunks to `vector`, nearest first, once the index holds commit `afterSeq` (see the vector thread). */
+  search(vector: Float32Array, k: number, afterSeq = 0): Promise<VectorMatch[]> {
     const worker = this.#worker;
     if (!worker) return Promise.reject(new DindexError('MODE_UNAVAILABLE', 'no embedder is configured, so there is no vector index'));
     if (this.#closed) return Promise.reject(new DindexError('SHUTTING_DOWN', 'the vector index is closed'));
-    return this.#searches.request((id) => worker.postMessage({ op: 'search', id, vector, k } satisfies ToVectorWorker));
+    return this.#searches.request((id) => worker.postMessage({ op: 'search', id, vector, k, afterSeq } satisfies ToVectorWorker));
   }
 
   /** Rebuilds the index from SQLite in the background (vector searches answer VECTOR_INDEX_BUILDING meanwhile). */

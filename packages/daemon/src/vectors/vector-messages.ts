@@ -12,7 +12,8 @@ export interface VectorWorkerData {
 }
 
 export type ToVectorWorker =
-  | { op: 'search'; id: number; vector: Float32Array; k: number }
+  /** `afterSeq`: the last commit that changed vectors when the search was asked (see the vector thread). */
+  | { op: 'search'; id: number; vector: Float32Array; k: number; afterSeq: number }
   | { op: 'rebuild' }
   | { op: 'close' };
 

@@ -22,6 +22,13 @@ const log = (level: 'info' | 'warn' | 'error', message: string, data?: Record<st
 const SLICE = 64;
 /** Rows read per page while rebuilding. */
 const PAGE = 2048;
+/**
+ * A search asked after a commit that changed vectors waits for this thread to apply that
+ * commit, so that what was just indexed is found — when that is at most this many vectors
+ * away, and for at most this long. Behind a large import it answers from the index as it is.
+ */
+const WAIT_FOR_VECTORS = 512;
+const MAX_WAIT_MS = 500;
 
 const paths = snapshotPaths(home);
 const db = openReader(databaseFile);
@@ -33,6 +40,10 @@ let index: Index | null = null;
 let dimensions: number | null = null;
 const status: VectorIndexStatus = { state: 'building', size: 0, built: 0, total: 0, applied_seq: 0 };
 const queue: VectorUpdate[] = [];
+/** Vectors received but not yet in the index. */
+let backlog = 0;
+/** Searches waiting for a commit to be applied. */
+const waiting: Array<{ afterSeq: number; answer: () => void; timer: NodeJS.Timeout }> = [];
 let applying = false;
 let dirty = false;
 let saveTimer: NodeJS.Timeout | null = null;
@@ -73,6 +84,8 @@ function shape(): SnapshotShape {
 function publish(): void {
   status.size = indexSize();
   send({ op: 'state', state: { ...status } });
+  // After a load or a rebuild, the commits searches wait for may be in.
+  answerWaiting();
 }
 
 /** Adds vectors (flat, `dimensions` apart) a slice at a time; a key already present is replaced. */
@@ -163,7 +176,10 @@ async function rebuild(): Promise<void> {
 
 async function apply(update: VectorUpdate): Promise<void> {
   // Already part of what was loaded or rebuilt.
-  if (update.seq <= status.applied_seq) return;
+  if (update.seq <= status.applied_seq) {
+    backlog -= update.addedIds.length;
+    return;
+  }
   if (update.reset) {
     index = null;
     dimensions = null;
@@ -173,7 +189,9 @@ async function apply(update: VectorUpdate): Promise<void> {
     if (keys.length > 0) index.remove(keys);
   }
   await addAll(update.addedIds, update.added);
+  backlog -= update.addedIds.length;
   status.applied_seq = update.seq;
+  answerWaiting();
   dirty = true;
   saveTimer ??= setTimeout(() => void save(), config.save_interval_ms);
 }
@@ -215,8 +233,20 @@ updates.on('message', (message: ToVectorIndex) => {
     return;
   }
   queue.push(message);
+  backlog += message.addedIds.length;
   void drain();
 });
+
+/** Answers the searches whose commit is now applied. */
+function answerWaiting(): void {
+  for (let i = waiting.length - 1; i >= 0; i--) {
+    const search = waiting[i]!;
+    if (search.afterSeq > status.applied_seq) continue;
+    waiting.splice(i, 1);
+    clearTimeout(search.timer);
+    search.answer();
+  }
+}
 
 parentPort!.on('message', (message: ToVectorWorker) => {
   if (message.op === 'close') {
@@ -227,6 +257,18 @@ parentPort!.on('message', (message: ToVectorWorker) => {
     void rebuildOnRequest();
     return;
   }
+  if (status.state === 'ready' && message.afterSeq > status.applied_seq && backlog <= WAIT_FOR_VECTORS) {
+    const search = { afterSeq: message.afterSeq, answer: () => answerSearch(message), timer: setTimeout(() => {
+      waiting.splice(waiting.indexOf(search), 1);
+      answerSearch(message);
+    }, MAX_WAIT_MS) };
+    waiting.push(search);
+    return;
+  }
+  answerSearch(message);
+});
+
+function answerSearch(message: Extract<ToVectorWorker, { op: 'search' }>): void {
   if (status.state !== 'ready') {
     send({ op: 'search-failed', id: message.id, code: 'VECTOR_INDEX_BUILDING', message: `the vector index is being rebuilt (${status.built} of ${status.total} vectors); retry shortly, or search with --mode bm25` });
     return;
@@ -237,7 +279,7 @@ parentPort!.on('message', (message: ToVectorWorker) => {
   }
   const matches = index.search(message.vector, Math.min(message.k, index.size()), 1);
   send({ op: 'matches', id: message.id, chunkIds: Array.from(matches.keys, Number), distances: Array.from(matches.distances) });
-});
+}
 
 /** `dindex doctor --repair` found the index out of step with SQLite. */
 async function rebuildOnRequest(): Promise<void> {
