@@ -58,13 +58,13 @@ describe('vector and hybrid search with the builtin embedder', () => {
 
   it('finds what was just indexed: a vector search waits for the HNSW thread to apply that commit', async () => {
     for (let round = 0; round < 3; round++) {
-      const batch = Array.from({ length: 300 }, (_, i) => ({ id: `fresh${round}-${i}`, source: `/fresh/${round}/${i}`, text: `Fresh note ${round}x${i} on quasarwaves${i} and pulsarbeams${round}.` }));
+      const batch = Array.from({ length: 200 }, (_, i) => ({ id: `fresh${round}-${i}`, source: `/fresh/${round}/${i}`, text: `Fresh note ${round}x${i} on quasarwaves${i} and pulsarbeams${round}.` }));
       await client.index(batch);
       // The last of the commit's vectors is the last the HNSW thread adds.
       const last = batch.at(-1)!;
       expect((await client.search(last.text, { mode: 'vector', k: 1 })).results[0]?.doc_id).toBe(last.id);
     }
-    await client.delete(Array.from({ length: 3 }, (_, round) => Array.from({ length: 300 }, (_, i) => `fresh${round}-${i}`)).flat());
+    await client.delete(Array.from({ length: 3 }, (_, round) => Array.from({ length: 200 }, (_, i) => `fresh${round}-${i}`)).flat());
     await vectorIndexSettled(client);
   });
 

@@ -27,7 +27,7 @@ const PAGE = 2048;
  * commit, so that what was just indexed is found — when that is at most this many vectors
  * away, and for at most this long. Behind a large import it answers from the index as it is.
  */
-const WAIT_FOR_VECTORS = 512;
+const WAIT_FOR_VECTORS = 256;
 const MAX_WAIT_MS = 500;
 
 const paths = snapshotPaths(home);
