@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { Fts5FormatError, type Segment } from './fts5-structure.js';
+import { Fts5FormatError, Fts5Records, type Segment } from './fts5-structure.js';
 import { readVarint, varintEnd } from './varint.js';
 
 /** Postings of a term: chunk rowids and weighted term frequencies. */
@@ -59,7 +59,7 @@ export class DoclistReader {
   readonly #findPage: Database.Statement<[number, Uint8Array], number>;
   /** `%_idx` holds, per leaf page on which a term starts, that term (shortened) and the page number times two. */
   readonly #nextTermPage: Database.Statement<[number, Uint8Array], number>;
-  readonly #page: Database.Statement<[number], Uint8Array | undefined>;
+  readonly #records: Fts5Records;
   readonly #weights: Float64Array;
   /** Per rowid, the last term read that had an entry for it in a newer segment. */
   #seen = new Int32Array(0);
@@ -73,7 +73,7 @@ export class DoclistReader {
       'SELECT pgno FROM chunks_fts_idx WHERE segid = ? AND term <= ? ORDER BY term DESC LIMIT 1').pluck();
     this.#nextTermPage = db.prepare<[number, Uint8Array], number>(
       'SELECT pgno FROM chunks_fts_idx WHERE segid = ? AND term > ? ORDER BY term LIMIT 1').pluck();
-    this.#page = db.prepare<[number], Uint8Array>('SELECT block FROM chunks_fts_data WHERE id = ?').pluck();
+    this.#records = new Fts5Records(db);
     this.#weights = Float64Array.from(weights);
   }
 
@@ -268,7 +268,7 @@ export class DoclistReader {
   #firstPage(segment: Segment, key: Uint8Array): { pageNo: number; page: Uint8Array; footer: number; start: { offset: number; end: number } } | null {
     const indexed = this.#findPage.get(segment.id, key);
     const pageNo = indexed === undefined ? segment.firstPage : Math.max(segment.firstPage, Math.floor(indexed / 2));
-    const page = this.#page.get(segment.id * SEGMENT_ROWID_UNIT + pageNo);
+    const page = this.#records.block(segment.id * SEGMENT_ROWID_UNIT + pageNo);
     if (!page) return null;
     const footer = u16(page, 2);
     const start = findTerm(page, footer, key);
@@ -277,7 +277,7 @@ export class DoclistReader {
 
   /** Leaf page `pageNo` of the segment; past its last page, null, or an error where data must go on. */
   #nextPage(segment: Segment, pageNo: number, required: boolean): Uint8Array | null {
-    const page = pageNo <= segment.lastPage ? this.#page.get(segment.id * SEGMENT_ROWID_UNIT + pageNo) : undefined;
+    const page = pageNo <= segment.lastPage ? this.#records.block(segment.id * SEGMENT_ROWID_UNIT + pageNo) : undefined;
     if (!page && (required || pageNo <= segment.lastPage)) {
       throw new Fts5FormatError(`segment ${segment.id}: leaf page ${pageNo} is missing, and a doclist runs on to it`);
     }

@@ -12,7 +12,7 @@ export interface Segment {
 const STRUCTURE_ROWID = 10;
 const AVERAGES_ROWID = 1;
 
-/** FTS5's two records about the whole index, read from `chunks_fts_data` in the caller's snapshot. */
+/** FTS5's records in `chunks_fts_data`, read in the caller's snapshot: the two about the whole index, and leaf pages. */
 export class Fts5Records {
   readonly #record: Database.Statement<[number], Uint8Array | undefined>;
 
@@ -20,12 +20,17 @@ export class Fts5Records {
     this.#record = db.prepare<[number], Uint8Array>('SELECT block FROM chunks_fts_data WHERE id = ?').pluck();
   }
 
+  /** The record of `%_data` rowid `id` (a leaf page: FTS5_SEGMENT_ROWID), if there is one. */
+  block(id: number): Uint8Array | undefined {
+    return this.#record.get(id);
+  }
+
   segments(): Segment[] {
-    return readSegments(this.#record.get(STRUCTURE_ROWID) ?? new Uint8Array(0));
+    return readSegments(this.block(STRUCTURE_ROWID) ?? new Uint8Array(0));
   }
 
   averages(): { rows: number; tokens: number } {
-    return readAverages(this.#record.get(AVERAGES_ROWID));
+    return readAverages(this.block(AVERAGES_ROWID));
   }
 }
 
