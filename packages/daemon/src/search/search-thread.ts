@@ -38,8 +38,10 @@ void keepWarm();
 const reply = (message: SearchThreadReply): void => parentPort!.postMessage(message);
 
 /**
- * The answer is encoded here, into bytes handed over without a copy: cloning the result objects
- * to the main thread, then encoding them there, cost more than the hop itself.
+ * The answer is encoded here and its bytes copied to the main thread: cloning the result
+ * objects, then encoding them there, cost more than the hop itself. Copied, not transferred:
+ * with each answer's buffer transferred, this thread's next search took 0.4 ms longer (5.2
+ * against 4.8 ms at 100k chunks, in a worker beside the same search on the main thread).
  */
 parentPort!.on('message', ({ id, job }: SearchThreadRequest) => {
   try {
@@ -53,7 +55,7 @@ parentPort!.on('message', ({ id, job }: SearchThreadRequest) => {
       results: answer.results,
     };
     const { bytes } = EncodedValue.of(body);
-    parentPort!.postMessage({ id, ok: true, mode: answer.mode, bytes } satisfies SearchThreadReply, [bytes.buffer as ArrayBuffer]);
+    reply({ id, ok: true, mode: answer.mode, bytes });
   } catch (err) {
     const code = err instanceof DindexError ? err.code : 'INTERNAL';
     reply({ id, ok: false, code, message: (err as Error).message });
