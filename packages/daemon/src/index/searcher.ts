@@ -89,9 +89,16 @@ export class Searcher {
     });
   }
 
-  /** Brings what ranking holds in memory (chunk lengths) up to the last commit, so that a search need not. */
-  refresh(): void {
-    this.snapshot(() => this.#ranker.refresh(this.#readMeta().last_commit_seq));
+  /**
+   * Brings what ranking holds in memory (chunk lengths) up to the last commit, so that a search
+   * need not; returns that commit's sequence.
+   */
+  refresh(): number {
+    return this.snapshot(() => {
+      const seq = this.#readMeta().last_commit_seq;
+      this.#ranker.refresh(seq);
+      return seq;
+    });
   }
 
   /**
