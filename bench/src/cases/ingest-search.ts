@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -30,6 +31,9 @@ export async function ingestSearch(): Promise<Record<string, unknown>> {
   try {
     const files = writeFiles(filesDir, replicated(collections, copies));
     writeFiles(moreDir, replicated(collections, copies, copies));
+    // The 600 MB just written are flushed first, so that their writeback does not share the disk
+    // with the import's commits (the import took 12.4-12.6 s without this, 11.6-12.0 s with it).
+    execFileSync('sync');
 
     const started = performance.now();
     const summary = await runCliJson(daemon.socket, daemon.home, ['index', filesDir]);
