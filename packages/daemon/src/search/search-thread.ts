@@ -18,18 +18,22 @@ const searcher = new Searcher(openReader(databaseFile), databaseFile, settings);
 
 /**
  * Between searches, what the searcher holds follows the commits, so that a search after a large
- * import does not wait for it, and the thread warms up when the index has doubled — once the
- * commits pause: warm-up searches while an import runs took the writer's cycles (this thread
+ * import does not wait for it. The thread warms up as soon as the index has chunks, so that its
+ * code is compiled for the first real searches, then each time the index has doubled — once
+ * the commits pause: warm-up searches while an import runs took the writer's cycles (this thread
  * runs above the writer's niceness) for an index about to change again. One search at a time,
  * paced, so that real ones come in between.
  */
 let refreshedSeq = -1;
+let warmed = false;
 async function keepWarm(): Promise<void> {
   try {
     const seq = searcher.refresh();
     const quiet = seq === refreshedSeq;
     refreshedSeq = seq;
-    for (const query of quiet ? searcher.warmUpQueries() : []) {
+    const queries = quiet || !warmed ? searcher.warmUpQueries() : [];
+    warmed ||= queries.length > 0;
+    for (const query of queries) {
       await new Promise((resolve) => setTimeout(resolve, WARM_UP_PAUSE_MS));
       searcher.search({ query, k: WARM_UP_K });
     }
