@@ -1,19 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { LENGTHS_SINCE_SQL, RowLengths } from '../src/index/postings/row-lengths.js';
-import { migrate } from '../src/index/schema.js';
-import { DocumentWriter } from '../src/pipeline/document-writer.js';
-
-function index(): { db: Database.Database; commit: (docs: Array<[string, string[]]>) => number } {
-  const db = new Database(':memory:');
-  migrate(db);
-  const writer = new DocumentWriter(db, false);
-  const commit = (docs: Array<[string, string[]]>): number => writer.commit(docs.map(([id, chunks]) => ({
-    kind: 'document' as const, batch: 1,
-    doc: { id, source: `/${id}`, title: id, metadata: '{}', hash: Math.random().toString(), chunks: chunks.map((text) => ({ text, heading: null })) },
-  }))).seq;
-  return { db, commit };
-}
+import { emptyIndex } from './helpers/empty-index.js';
 
 /** What a fresh load reads: every chunk's length in tokens, all columns. */
 function loadedWhole(db: Database.Database, seq: number): number[] {
@@ -22,7 +10,7 @@ function loadedWhole(db: Database.Database, seq: number): number[] {
 
 describe('chunk lengths held by a search thread', () => {
   it('brought up to each commit, equal a fresh load, through new documents and replacements', () => {
-    const { db, commit } = index();
+    const { db, commit } = emptyIndex();
     const lengths = new RowLengths(db);
     let seq = commit([['a', ['one two three', 'four']], ['b', ['five six']]]);
     expect([...lengths.at(seq)]).toEqual(loadedWhole(db, seq));
@@ -37,7 +25,7 @@ describe('chunk lengths held by a search thread', () => {
   });
 
   it('finds the documents of recent commits through their index, not by scanning every chunk', () => {
-    const { db } = index();
+    const { db } = emptyIndex();
     const plan = (db.prepare(`EXPLAIN QUERY PLAN ${LENGTHS_SINCE_SQL}`).all(0) as Array<{ detail: string }>).map((row) => row.detail);
     expect(plan[0]).toMatch(/^SEARCH d USING (COVERING )?INDEX documents_commit_seq/);
     expect(plan.some((step) => step.startsWith('SCAN'))).toBe(false);
