@@ -92,7 +92,7 @@ describe('BM25 from the doclists', () => {
         return [`d${n}`, [`${'common '.repeat(1 + (n % 9))}${n % 7 === 0 ? 'seventh ' : ''}${n % 4000 === 5 ? 'rare' : ''} filler${n % 3}`]];
       }));
     }
-    const segments = new Fts5Records(db).segments();
+    const segments = Fts5Records.of(db).segments();
     expect(segments.length).toBeGreaterThan(1);
     const reader = new DoclistReader(db, []);
     const fts5Count = (term: string): number => db.prepare('SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?').pluck().get(term) as number;

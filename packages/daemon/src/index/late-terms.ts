@@ -46,7 +46,7 @@ export class LateTermScorer {
     this.#rows = db.prepare('SELECT rowid, title, heading, text FROM chunks WHERE rowid IN (SELECT value FROM json_each(?))');
     // FTS5's row lengths: a varint per column.
     this.#sizes = db.prepare('SELECT id, sz FROM chunks_fts_docsize WHERE id IN (SELECT value FROM json_each(?))');
-    this.#records = new Fts5Records(db);
+    this.#records = Fts5Records.of(db);
   }
 
   /** `candidates` with the terms' contributions added, in the same order. */

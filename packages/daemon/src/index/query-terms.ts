@@ -42,7 +42,7 @@ export class QueryTermAnalyzer {
   constructor(db: Database.Database, tokenizer: IndexTokenizer) {
     this.#tokenizer = tokenizer;
     this.#doclists = new DoclistReader(db, []);
-    this.#records = new Fts5Records(db);
+    this.#records = Fts5Records.of(db);
     this.#countPhrase = db.prepare<[string, number], number>('SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)').pluck();
   }
 

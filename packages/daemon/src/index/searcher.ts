@@ -76,7 +76,7 @@ export class Searcher {
     this.#refused = db.prepare('SELECT count(*) FROM vectors_pending WHERE refused IS NOT NULL').pluck();
     this.#sample = db.prepare<[number], string>('SELECT text FROM chunks WHERE rowid >= ? ORDER BY rowid LIMIT 1').pluck();
     this.#lastRowid = db.prepare<[], number | null>('SELECT max(rowid) FROM chunks').pluck();
-    this.#records = new Fts5Records(db);
+    this.#records = Fts5Records.of(db);
   }
 
   search(request: SearchRequest): SearchOutcome {

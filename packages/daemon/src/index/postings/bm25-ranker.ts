@@ -36,7 +36,7 @@ export class Bm25Ranker {
     if (format !== FTS5_FORMAT) throw new Fts5FormatError(`FTS5 format ${String(format)} is not the known ${FTS5_FORMAT}`);
     this.#reader = new DoclistReader(db, weights);
     this.#lengths = new RowLengths(db);
-    this.#records = new Fts5Records(db);
+    this.#records = Fts5Records.of(db);
     this.#phrase = db.prepare<[string], [number, number]>(
       `SELECT rowid, -bm25(chunks_fts, ${weights.join(', ')}) FROM chunks_fts WHERE chunks_fts MATCH ?`).raw();
   }

@@ -73,7 +73,7 @@ export class DoclistReader {
       'SELECT pgno FROM chunks_fts_idx WHERE segid = ? AND term <= ? ORDER BY term DESC LIMIT 1').pluck();
     this.#nextTermPage = db.prepare<[number, Uint8Array], number>(
       'SELECT pgno FROM chunks_fts_idx WHERE segid = ? AND term > ? ORDER BY term LIMIT 1').pluck();
-    this.#records = new Fts5Records(db);
+    this.#records = Fts5Records.of(db);
     this.#weights = Float64Array.from(weights);
   }
 

@@ -12,12 +12,26 @@ export interface Segment {
 const STRUCTURE_ROWID = 10;
 const AVERAGES_ROWID = 1;
 
-/** FTS5's records in `chunks_fts_data`, read in the caller's snapshot: the two about the whole index, and leaf pages. */
+const perConnection = new WeakMap<Database.Database, Fts5Records>();
+
+/**
+ * FTS5's records in `chunks_fts_data`, read in the caller's snapshot: the two about the whole
+ * index, and leaf pages. One per connection (`of`), shared by the readers of a search thread.
+ */
 export class Fts5Records {
   readonly #record: Database.Statement<[number], Uint8Array | undefined>;
 
-  constructor(db: Database.Database) {
+  private constructor(db: Database.Database) {
     this.#record = db.prepare<[number], Uint8Array>('SELECT block FROM chunks_fts_data WHERE id = ?').pluck();
+  }
+
+  static of(db: Database.Database): Fts5Records {
+    let records = perConnection.get(db);
+    if (!records) {
+      records = new Fts5Records(db);
+      perConnection.set(db, records);
+    }
+    return records;
   }
 
   /** The record of `%_data` rowid `id` (a leaf page: FTS5_SEGMENT_ROWID), if there is one. */
