@@ -1,8 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { DaemonClient } from '@dindex/client';
+import { encodeFrame } from '@dindex/protocol';
 import { ConfigSchema, databasePath, openReader, openWriter, Searcher } from '@dindex/daemon';
 import { runCliJson } from '../lib/cli.js';
 import { replicated, writeFiles } from '../lib/corpus.js';
@@ -19,7 +22,9 @@ const SEARCHES = 1_000;
  * Ingest: the CLI indexes a folder of Markdown files (the collections, replicated past 100,000
  * chunks) over the socket; baseline: the same chunks bulk-inserted into the same schema
  * in-process with better-sqlite3. Search: the collections' queries over the socket, against the
- * same search run in-process on the same database; then again while a second import runs.
+ * same search run in-process on the same database, and beside the floor of such round trips on
+ * this machine (a raw server that only waits as long and answers as many bytes); then again
+ * while a second import runs.
  */
 export async function ingestSearch(): Promise<Record<string, unknown>> {
   const collections = loadCollections();
@@ -52,12 +57,17 @@ export async function ingestSearch(): Promise<Record<string, unknown>> {
     const direct = directBulkInsert(databasePath(daemon.home), path.join(daemon.dir, 'direct.db'));
 
     const searcher = new Searcher(openReader(databasePath(daemon.home)), databasePath(daemon.home), ConfigSchema.parse({}).search);
+    const floor = await startFloorServer(path.join(daemon.dir, 'floor.sock'));
     // Each query both ways in turn, so that caches and machine load treat both alike.
-    const { socket: overSocket, direct: inProcess } = await timeSearchPairs(queries,
-      async (q) => (await client.search(q, { k: 10 })).took_ms,
+    const { socket: overSocket, direct: inProcess, floor: floorSamples } = await timeSearchPairs(queries,
+      async (q) => {
+        const answer = await client.search(q, { k: 10 });
+        return { tookMs: answer.took_ms, bytes: encodeFrame({ kind: 'res', id: 1, ok: true, body: answer }).length };
+      },
       (q) => {
         searcher.search({ query: q, k: 10 });
-      });
+      },
+      floor.roundTrip).finally(() => floor.close());
 
     // The same searches while the CLI imports a second copy at full speed.
     let importing = true;
@@ -77,6 +87,8 @@ export async function ingestSearch(): Promise<Record<string, unknown>> {
     const socketStats = percentiles(overSocket.map((s) => s.ms));
     const daemonStats = percentiles(overSocket.map((s) => s.tookMs));
     const directStats = percentiles(inProcess);
+    const floorInline = percentiles(floorSamples.map((f) => f.inline));
+    const floorThread = percentiles(floorSamples.map((f) => f.thread));
     const duringStats = percentiles(during);
     return {
       ingest: {
@@ -95,6 +107,11 @@ export async function ingestSearch(): Promise<Record<string, unknown>> {
         in_process: { p50_ms: directStats.p50, p99_ms: directStats.p99 },
         overhead_p50_ms: round(socketStats.p50 - directStats.p50),
         overhead_p99_ms: round(socketStats.p99 - directStats.p99),
+        // The least the same round trips cost on this machine, with no dindex code in them.
+        transport_floor: {
+          inline: { p50_ms: floorInline.p50, p99_ms: floorInline.p99 },
+          thread: { p50_ms: floorThread.p50, p99_ms: floorThread.p99 },
+        },
         goal_within_10pct_plus_0_2ms: socketStats.p50 <= directStats.p50 * 1.1 + 0.2 && socketStats.p99 <= directStats.p99 * 1.1 + 0.2,
       },
       search_during_ingest: {
@@ -114,21 +131,35 @@ export async function ingestSearch(): Promise<Record<string, unknown>> {
   }
 }
 
+type FloorRoundTrip = (ms: number, bytes: number, inThread: boolean) => Promise<void>;
+
 /**
  * Each query over the socket and in-process in turn. A socket search keeps both its round trip
  * and the daemon's own `took_ms` (from the request's arrival to its encoded answer): the
- * difference is the socket and the client, the rest the daemon's search thread.
+ * difference is the socket and the client, the rest the daemon's search thread. Then the floor
+ * server does the same: as long as the in-process search took, an answer as large, inline and
+ * in its thread; its round trip beyond that time is the floor.
  */
-async function timeSearchPairs(queries: string[], overSocket: (q: string) => Promise<number>, inProcess: (q: string) => void):
-  Promise<{ socket: Array<{ ms: number; tookMs: number }>; direct: number[] }> {
+async function timeSearchPairs(queries: string[], overSocket: (q: string) => Promise<{ tookMs: number; bytes: number }>,
+  inProcess: (q: string) => void, floorRoundTrip: FloorRoundTrip):
+  Promise<{ socket: Array<{ ms: number; tookMs: number }>; direct: number[]; floor: Array<{ inline: number; thread: number }> }> {
   const socket: Array<{ ms: number; tookMs: number }> = [];
   const direct: number[] = [];
+  const floor: Array<{ inline: number; thread: number }> = [];
+  const timeFloor = async (ms: number, bytes: number, inThread: boolean): Promise<number> => {
+    const t0 = performance.now();
+    await floorRoundTrip(ms, bytes, inThread);
+    return performance.now() - t0 - ms;
+  };
   for (let i = 0; i < SEARCHES + 50; i++) {
     const query = queries[i % queries.length]!;
+    let bytes = 0;
     const timeSocket = async (): Promise<{ ms: number; tookMs: number }> => {
       const t0 = performance.now();
-      const tookMs = await overSocket(query);
-      return { ms: performance.now() - t0, tookMs };
+      const answer = await overSocket(query);
+      const ms = performance.now() - t0;
+      bytes = answer.bytes;
+      return { ms, tookMs: answer.tookMs };
     };
     const timeDirect = (): number => {
       const t0 = performance.now();
@@ -145,12 +176,47 @@ async function timeSearchPairs(queries: string[], overSocket: (q: string) => Pro
       d = timeDirect();
       s = await timeSocket();
     }
+    const inline = await timeFloor(d, bytes, false);
+    const thread = await timeFloor(d, bytes, true);
     if (i >= 50) {
       socket.push(s);
       direct.push(d);
+      floor.push({ inline, thread });
     }
   }
-  return { socket, direct };
+  return { socket, direct, floor };
+}
+
+/** The floor server (`search-floor-server.ts`) in its own process, and a connection to it. */
+async function startFloorServer(socketPath: string): Promise<{ roundTrip: FloorRoundTrip; close(): void }> {
+  const server = fork(fileURLToPath(new URL('./search-floor-server.js', import.meta.url)), [socketPath], { stdio: 'inherit' });
+  await new Promise((resolve) => server.once('message', resolve));
+  const socket = await new Promise<net.Socket>((resolve) => {
+    const s = net.connect(socketPath, () => resolve(s));
+  });
+  let received = 0;
+  let expected = 0;
+  let answered: () => void = () => {};
+  socket.on('data', (chunk) => {
+    received += chunk.length;
+    if (received >= expected) answered();
+  });
+  return {
+    roundTrip: (ms, bytes, inThread) => new Promise((resolve) => {
+      received = 0;
+      expected = 4 + bytes;
+      answered = resolve;
+      const request = Buffer.alloc(13);
+      request.writeDoubleBE(ms, 0);
+      request.writeUInt32BE(bytes, 8);
+      request[12] = inThread ? 1 : 0;
+      socket.write(request);
+    }),
+    close: () => {
+      socket.destroy();
+      server.kill();
+    },
+  };
 }
 
 /** The chunks dindex stored, inserted again directly: documents, chunks and FTS5, in commit-sized transactions. */
