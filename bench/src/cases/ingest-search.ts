@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { DaemonClient } from '@dindex/client';
-import { encodeFrame } from '@dindex/protocol';
+import { encodeFrame, type ResponseBody } from '@dindex/protocol';
 import { ConfigSchema, databasePath, openReader, openWriter, Searcher } from '@dindex/daemon';
 import { runCliJson } from '../lib/cli.js';
 import { replicated, writeFiles } from '../lib/corpus.js';
@@ -60,10 +60,7 @@ export async function ingestSearch(): Promise<Record<string, unknown>> {
     const floor = await startFloorServer(path.join(daemon.dir, 'floor.sock'));
     // Each query both ways in turn, so that caches and machine load treat both alike.
     const { socket: overSocket, direct: inProcess, floor: floorSamples } = await timeSearchPairs(queries,
-      async (q) => {
-        const answer = await client.search(q, { k: 10 });
-        return { tookMs: answer.took_ms, bytes: encodeFrame({ kind: 'res', id: 1, ok: true, body: answer }).length };
-      },
+      (q) => client.search(q, { k: 10 }),
       (q) => {
         searcher.search({ query: q, k: 10 });
       },
@@ -140,7 +137,7 @@ type FloorRoundTrip = (ms: number, bytes: number, inThread: boolean) => Promise<
  * server does the same: as long as the in-process search took, an answer as large, inline and
  * in its thread; its round trip beyond that time is the floor.
  */
-async function timeSearchPairs(queries: string[], overSocket: (q: string) => Promise<{ tookMs: number; bytes: number }>,
+async function timeSearchPairs(queries: string[], overSocket: (q: string) => Promise<ResponseBody<'search'>>,
   inProcess: (q: string) => void, floorRoundTrip: FloorRoundTrip):
   Promise<{ socket: Array<{ ms: number; tookMs: number }>; direct: number[]; floor: Array<{ inline: number; thread: number }> }> {
   const socket: Array<{ ms: number; tookMs: number }> = [];
@@ -158,8 +155,8 @@ async function timeSearchPairs(queries: string[], overSocket: (q: string) => Pro
       const t0 = performance.now();
       const answer = await overSocket(query);
       const ms = performance.now() - t0;
-      bytes = answer.bytes;
-      return { ms, tookMs: answer.tookMs };
+      bytes = encodeFrame({ kind: 'res', id: 1, ok: true, body: answer }).length;
+      return { ms, tookMs: answer.took_ms };
     };
     const timeDirect = (): number => {
       const t0 = performance.now();
