@@ -1,16 +1,15 @@
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { DaemonClient } from '@dindex/client';
-import { encodeFrame, type ResponseBody } from '@dindex/protocol';
+import { encodeFrame, FRAME_HEADER_BYTES, type ResponseBody } from '@dindex/protocol';
 import { ConfigSchema, databasePath, openReader, openWriter, Searcher } from '@dindex/daemon';
 import { runCliJson } from '../lib/cli.js';
 import { replicated, writeFiles } from '../lib/corpus.js';
 import { startBenchDaemon, untilMerged } from '../lib/daemon.js';
 import { loadCollections } from '../lib/datasets.js';
+import { startRawServer } from '../lib/raw-server.js';
 import { percentiles, ratio, round } from '../lib/stats.js';
 
 const TARGET_CHUNKS = 100_000;
@@ -184,13 +183,9 @@ async function timeSearchPairs(queries: string[], overSocket: (q: string) => Pro
   return { socket, direct, floor };
 }
 
-/** The floor server (`search-floor-server.ts`) in its own process, and a connection to it. */
+/** The floor server (`search-floor-server.ts`) in its own process, and round trips to it. */
 async function startFloorServer(socketPath: string): Promise<{ roundTrip: FloorRoundTrip; close(): void }> {
-  const server = fork(fileURLToPath(new URL('./search-floor-server.js', import.meta.url)), [socketPath], { stdio: 'inherit' });
-  await new Promise((resolve) => server.once('message', resolve));
-  const socket = await new Promise<net.Socket>((resolve) => {
-    const s = net.connect(socketPath, () => resolve(s));
-  });
+  const { socket, stop } = await startRawServer(new URL('./search-floor-server.js', import.meta.url), socketPath);
   let received = 0;
   let expected = 0;
   let answered: () => void = () => {};
@@ -201,7 +196,7 @@ async function startFloorServer(socketPath: string): Promise<{ roundTrip: FloorR
   return {
     roundTrip: (ms, bytes, inThread) => new Promise((resolve) => {
       received = 0;
-      expected = 4 + bytes;
+      expected = FRAME_HEADER_BYTES + bytes;
       answered = resolve;
       const request = Buffer.alloc(13);
       request.writeDoubleBE(ms, 0);
@@ -209,10 +204,7 @@ async function startFloorServer(socketPath: string): Promise<{ roundTrip: FloorR
       request[12] = inThread ? 1 : 0;
       socket.write(request);
     }),
-    close: () => {
-      socket.destroy();
-      server.kill();
-    },
+    close: stop,
   };
 }
 

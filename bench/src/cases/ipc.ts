@@ -1,11 +1,10 @@
-import { fork } from 'node:child_process';
-import net from 'node:net';
+import type net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DaemonClient } from '@dindex/client';
 import { encodeFrame } from '@dindex/protocol';
 import { startBenchDaemon } from '../lib/daemon.js';
 import { pinToCpu } from '../lib/cpu.js';
+import { startRawServer } from '../lib/raw-server.js';
 import { percentiles, ratio, round } from '../lib/stats.js';
 
 const ROUNDS = 10;
@@ -21,10 +20,7 @@ interface Target {
 }
 
 /** The baseline: one frame-sized message through a raw echo server. */
-async function echoTarget(socketPath: string): Promise<Target> {
-  const socket = await new Promise<net.Socket>((resolve) => {
-    const s = net.connect(socketPath, () => resolve(s));
-  });
+function echoTarget(socket: net.Socket): Target {
   const message = encodeFrame({ kind: 'req', id: 1, type: 'ping', body: {} });
   let onData: (chunk: Buffer) => void = () => {};
   socket.on('data', (chunk) => onData(chunk));
@@ -127,13 +123,11 @@ async function measure(raw: Target, dindex: Target): Promise<PlacementFigures> {
  */
 export async function ipc(): Promise<Record<string, unknown>> {
   const daemon = await startBenchDaemon();
-  const echoSocket = path.join(daemon.dir, 'echo.sock');
-  const echo = fork(fileURLToPath(new URL('./echo-server.js', import.meta.url)), [echoSocket], { stdio: 'inherit' });
-  await new Promise((resolve) => echo.once('message', resolve));
-  const raw = await echoTarget(echoSocket);
+  const echo = await startRawServer(new URL('./echo-server.js', import.meta.url), path.join(daemon.dir, 'echo.sock'));
+  const raw = echoTarget(echo.socket);
   const dindex = await dindexTarget(daemon.socket);
   const place = (serverCpu: number): boolean =>
-    [pinToCpu(process.pid, 0), pinToCpu(echo.pid!, serverCpu), pinToCpu(daemon.child.pid!, serverCpu)].every(Boolean);
+    [pinToCpu(process.pid, 0), pinToCpu(echo.child.pid!, serverCpu), pinToCpu(daemon.child.pid!, serverCpu)].every(Boolean);
   try {
     const pinned = place(0);
     const sameCore = await measure(raw, dindex);
@@ -154,7 +148,7 @@ export async function ipc(): Promise<Record<string, unknown>> {
   } finally {
     raw.close();
     dindex.close();
-    echo.kill();
+    echo.stop();
     await daemon.stop();
   }
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import { FRAME_HEADER_BYTES } from '@dindex/protocol';
 
 /**
  * The floor under a search over the socket: a raw Unix-socket server in its own process that
@@ -16,9 +17,9 @@ function spin(ms: number): void {
 }
 
 function frame(bytes: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(4 + bytes.length);
+  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bytes.length);
   out.writeUInt32BE(bytes.length, 0);
-  out.set(bytes, 4);
+  out.set(bytes, FRAME_HEADER_BYTES);
   return out;
 }
 
