@@ -1,5 +1,5 @@
 import { DaemonClient } from '@dindex/client';
-import { replicated, originalId } from '../lib/corpus.js';
+import { originalOf, replicated, scattered } from '../lib/corpus.js';
 import { startBenchDaemon, untilMerged } from '../lib/daemon.js';
 import { loadCollections, type Collection } from '../lib/datasets.js';
 import { distinctDocuments, evaluate } from '../lib/metrics.js';
@@ -8,18 +8,22 @@ import { percentiles, ratio, round } from '../lib/stats.js';
 const CHECKPOINTS = [10_000, 100_000, 1_000_000];
 /** Chunks over which the ingest rate at a checkpoint is measured (the last ones before it). */
 const RATE_WINDOW = { 10_000: 5_000, 100_000: 50_000, 1_000_000: 100_000 } as Record<number, number>;
+/** Chunks of scattered ids indexed after the 100k and 1M checkpoints' searches, for their own rate. */
+const SCATTERED_CHUNKS = 50_000;
 const SEARCHES = 300;
 /** Judged queries re-run with `exact` at each size, to show what scoring common terms late costs. */
 const QUALITY_QUERIES = 40;
 
 /**
- * Growth: one daemon is fed the replicated collections through the SDK up to 1M chunks. At 10k,
- * 100k and 1M chunks: the ingest rate just before, then, once the idle merge has left one
- * segment, search latency with the collections' own
- * (long, common-word heavy) queries, and nDCG@10 of the default search against `exact` on a
- * sample of judged queries. Identical replicas would fill any result list, so quality is
- * measured among the first copy (a metadata filter), with term statistics and the choice of
- * late terms from the whole index.
+ * Growth: one daemon is fed the replicated collections through the SDK up to 1M chunks, each
+ * copy under its own prefix, as a folder or a dump adds documents. At 10k, 100k and 1M chunks:
+ * the ingest rate just before, then, once the idle merge has left one segment, search latency
+ * with the collections' own (long, common-word heavy) queries, and nDCG@10 of the default search
+ * against `exact` on a sample of judged queries. After 100k and 1M, the rate of documents whose
+ * ids scatter among those indexed (each insert on its own page of the id index, which is what
+ * grows with the index then), so that both orders are seen. Identical replicas would fill any
+ * result list, so quality is measured among the first copy (a metadata filter), with term
+ * statistics and the choice of late terms from the whole index.
  */
 export async function growth(): Promise<Record<string, unknown>> {
   const collections = loadCollections();
@@ -31,6 +35,7 @@ export async function growth(): Promise<Record<string, unknown>> {
     let chunks = 0;
     const marks: Array<{ chunks: number; t: number }> = [{ chunks: 0, t: performance.now() }];
     let copy = 0;
+    let scatteredRound = 0;
     for (const target of CHECKPOINTS) {
       while (chunks < target) {
         // One copy of the three collections per stream: about 5,500 chunks.
@@ -51,21 +56,34 @@ export async function growth(): Promise<Record<string, unknown>> {
         late.push(answer.pruned_terms.length);
       }
       const latency = percentiles(samples);
+      const quality = await qualitySample(client, collections);
+      const measuredAt = chunks;
+      let scatteredRate: number | undefined;
+      if (target >= 100_000) {
+        const started = performance.now();
+        let added = 0;
+        while (added < SCATTERED_CHUNKS) added += (await client.index(scattered(collections, copy, scatteredRound++))).chunks;
+        chunks += added;
+        scatteredRate = Math.round(added / ((performance.now() - started) / 1000));
+      }
       figures[`${target}`] = {
-        chunks,
+        chunks: measuredAt,
         ingest_chunks_per_s: Math.round(rate),
         segments_before_merge: settle.segments,
         merge_wait_s: settle.seconds,
         search: { p50_ms: latency.p50, p90_ms: latency.p90, p99_ms: latency.p99 },
         mean_late_terms: round(late.reduce((a, b) => a + b, 0) / late.length, 2),
-        quality_sample: await qualitySample(client, collections),
+        quality_sample: quality,
+        ingest_scattered_ids_chunks_per_s: scatteredRate,
       };
     }
-    const at100k = figures['100000'] as { ingest_chunks_per_s: number };
-    const at1m = figures['1000000'] as { ingest_chunks_per_s: number; search: { p99_ms: number } };
+    type Checkpoint = { ingest_chunks_per_s: number; ingest_scattered_ids_chunks_per_s: number; search: { p99_ms: number } };
+    const at100k = figures['100000'] as Checkpoint;
+    const at1m = figures['1000000'] as Checkpoint;
     return {
       checkpoints: figures,
       ingest_ratio_1m_vs_100k: ratio(at1m.ingest_chunks_per_s, at100k.ingest_chunks_per_s),
+      ingest_scattered_ids_ratio_1m_vs_100k: ratio(at1m.ingest_scattered_ids_chunks_per_s, at100k.ingest_scattered_ids_chunks_per_s),
       goals: {
         ingest_at_1m_at_least_0_8_of_100k: at1m.ingest_chunks_per_s >= 0.8 * at100k.ingest_chunks_per_s,
         search_p99_at_1m_under_20ms: at1m.search.p99_ms < 20,
@@ -86,7 +104,7 @@ async function qualitySample(client: DaemonClient, collections: Collection[]): P
     const started = performance.now();
     for (const { c, q } of sample) {
       const answer = await client.search(q.text, { k: 200, filter: { metadata: { copy: 0 } }, ...(exact ? { exact: true } : {}) });
-      const ranked = distinctDocuments(answer.results.filter((r) => r.doc_id.startsWith(`${c.name}/`)).map((r) => originalId(r.doc_id)));
+      const ranked = distinctDocuments(answer.results.map((r) => originalOf(r.doc_id)).filter((o) => o.collection === c.name).map((o) => o.id));
       runs.push({ ranked, gains: c.qrels.get(q.id)! });
     }
     return { ndcg: evaluate(runs).ndcg_at_10, ms: (performance.now() - started) / sample.length };
