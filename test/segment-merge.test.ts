@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonClient, type Document } from '@dindex/client';
 import { inspectIndex } from './helpers/database.js';
@@ -87,5 +89,28 @@ describe('segment merging', () => {
       await stopDaemon(daemon);
     }
     expect(inspectIndex(env.home)).toMatchObject({ sqlite: 'ok', fts: 'ok', documents: 3000 });
+  });
+
+  it('folds the WAL into the database file once the writer is quiet, after commits and after a merge', async () => {
+    const env = siblingEnv(t, 'folded');
+    const wal = path.join(env.home, 'index.db-wal');
+    const walBytes = (): number => (fs.existsSync(wal) ? fs.statSync(wal).size : 0);
+    await withDaemon(env, [...MANY_COMMITS, '--set', 'index.merge_idle_ms=0'], {}, async (client) => {
+      // Far fewer pages than the 1000 at which SQLite checkpoints by itself.
+      await client.index(corpus(50));
+      expect(walBytes()).toBeGreaterThan(0);
+      await waitFor(() => walBytes() === 0, 10_000, 'the WAL folded in');
+      expect((await client.search('granite', { k: 100 })).results.length).toBeGreaterThan(0);
+      await client.index(corpus(10, 50));
+      expect(walBytes()).toBeGreaterThan(0);
+      await waitFor(() => walBytes() === 0, 10_000, 'the WAL folded in again');
+      expect((await client.search('50', { k: 1 })).results[0]?.doc_id).toBe('m50');
+    });
+    // The merge's own transactions are folded in once it is done.
+    await withDaemon(env, ['--set', 'index.merge_idle_ms=1'], {}, async (client) => {
+      await waitFor(async () => (await client.stats()).index_segments === 1, 20_000, 'one segment');
+      await waitFor(() => walBytes() === 0, 10_000, 'the merge folded in');
+      expect((await client.stats()).documents).toBe(60);
+    });
   });
 });

@@ -2,6 +2,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate } from './schema.js';
 
+/** How long a connection waits for a lock another holds before it fails with SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 10_000;
+
 export function databasePath(home: string): string {
   return path.join(home, 'index.db');
 }
@@ -15,7 +18,7 @@ export function openWriter(file: string): Database.Database {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 10000');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('cache_size = -65536');
   migrate(db);
   return db;
@@ -28,7 +31,7 @@ export function openWriter(file: string): Database.Database {
  */
 export function openReader(file: string): Database.Database {
   const db = new Database(file, { readonly: true, fileMustExist: true });
-  db.pragma('busy_timeout = 10000');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('cache_size = -65536');
   db.pragma('mmap_size = 2147418112');
   return db;

@@ -26,6 +26,7 @@ export class SegmentMerger {
   readonly #idle: () => boolean;
   readonly #failed: (err: Error) => void;
   readonly #merged: (report: { steps: number; ms: number }) => void;
+  readonly #stepped: () => void;
   #timer: NodeJS.Timeout | null = null;
   /** Chunks written and documents deleted since the last merge was completed. */
   #changed: number;
@@ -33,9 +34,12 @@ export class SegmentMerger {
   #steps = 0;
   #ms = 0;
 
-  /** `idleMs`: quiet time before merging, 0 for never; `idle`: whether no write is waiting; `merged`: a merge is complete. */
+  /**
+   * `idleMs`: quiet time before merging, 0 for never; `idle`: whether no write is waiting;
+   * `merged`: a merge is complete; `stepped`: a step was committed.
+   */
   constructor(db: Database.Database, options: {
-    idleMs: number; idle: () => boolean; failed: (err: Error) => void; merged: (report: { steps: number; ms: number }) => void;
+    idleMs: number; idle: () => boolean; failed: (err: Error) => void; merged: (report: { steps: number; ms: number }) => void; stepped: () => void;
   }) {
     this.#db = db;
     this.#merge = db.prepare<[number]>("INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('merge', ?)");
@@ -46,6 +50,7 @@ export class SegmentMerger {
     this.#idle = options.idle;
     this.#failed = options.failed;
     this.#merged = options.merged;
+    this.#stepped = options.stepped;
   }
 
   /** After a commit (and at start): merging starts once the writer has been quiet for the idle time. */
@@ -71,6 +76,7 @@ export class SegmentMerger {
       const before = this.#changes.get()!;
       const started = performance.now();
       this.#db.transaction(() => this.#merge.run(-PAGES_PER_STEP))();
+      this.#stepped();
       // FTS5 changes at least two rows when a step did any work; fewer: one segment is left.
       if (this.#changes.get()! - before < 2) {
         if (this.#steps > 0) this.#merged({ steps: this.#steps, ms: this.#ms });

@@ -298,6 +298,9 @@ export class WritePipeline {
       case 'merge-failed':
         this.#log.warn({ err: message.message }, 'merging the index segments failed; nothing was lost, and merging is tried again after the next commit');
         break;
+      case 'checkpoint-failed':
+        this.#log.warn({ err: message.message }, 'folding the WAL into the database failed; nothing was lost, and it is tried again after the next commit');
+        break;
       case 'closed':
         this.#onClosed();
         break;

@@ -112,6 +112,7 @@ export type PipelineEvent =
   | { op: 'failed'; batches: number[]; code: StorageErrorCode; message: string }
   | { op: 'merge-failed'; message: string }
   | { op: 'merged'; steps: number; tookMs: number }
+  | { op: 'checkpoint-failed'; message: string }
   | { op: 'closed' };
 
 export type StorageErrorCode = 'STORAGE_ERROR' | 'DISK_FULL' | 'READ_ONLY';

@@ -4,6 +4,7 @@ import { openWriter } from '../index/database.js';
 import { recordCleanStop, takeCleanStop } from '../index/clean-stop.js';
 import { checkDatabase, type IntegrityCheck } from '../index/integrity.js';
 import { SegmentMerger } from '../index/segment-merger.js';
+import { IdleCheckpoint } from '../index/idle-checkpoint.js';
 import { DocumentWriter, type PendingWrite } from './document-writer.js';
 import { storageErrorCode, type PipelineEvent, type ToVectorIndex, type ToWriter, type WriterData } from './writer-messages.js';
 import { runInBackground } from '../thread-priority.js';
@@ -43,14 +44,22 @@ function open(): { db: Database.Database; writer: DocumentWriter; checks: Integr
   }
 }
 
+/** Quiet time after the last transaction (a commit, a merge step) before the WAL is folded in. */
+const CHECKPOINT_QUIET_MS = 1000;
+
 let pending: PendingWrite[] = [];
 let pendingChunks = 0;
 let timer: NodeJS.Timeout | null = null;
+const checkpoint = new IdleCheckpoint(db, {
+  quietMs: CHECKPOINT_QUIET_MS,
+  failed: (err) => send({ op: 'checkpoint-failed', message: err.message }),
+});
 const merger = new SegmentMerger(db, {
   idleMs: settings.mergeIdleMs,
   idle: () => pending.length === 0,
   failed: (err) => send({ op: 'merge-failed', message: err.message }),
   merged: ({ steps, ms }) => send({ op: 'merged', steps, tookMs: ms }),
+  stepped: () => checkpoint.wrote(),
 });
 
 function schedule(): void {
@@ -80,6 +89,7 @@ function commit(): void {
     // The vectors go first: a vector search after this commit's answer asks for them.
     if (vectorUpdate) vectorUpdates.postMessage(vectorUpdate, [vectorUpdate.added.buffer]);
     send({ op: 'committed', seq, tookMs: performance.now() - started, batches: outcomes, vectorsChanged: vectorUpdate !== null });
+    checkpoint.wrote();
     merger.changed(outcomes.reduce((n, o) => n + o.chunks + o.deleted, 0));
   } catch (err) {
     send({ op: 'failed', batches, code: storageErrorCode(err), message: (err as Error).message });
@@ -129,6 +139,7 @@ previous.on('message', (message: ToWriter) => {
     case 'close':
       commit();
       merger.stop();
+      checkpoint.stop();
       // Fold the WAL into the database file, so a stopped index is one self-contained file.
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
@@ -142,5 +153,7 @@ previous.on('message', (message: ToWriter) => {
 });
 
 send({ op: 'ready', lastCommitSeq: writer.lastCommitSeq, checks, checksSkipped: verified, jobs: writer.jobs.all() });
-// An index left in many segments (by an import that stopped) is merged once the writer is quiet.
+// An index left in many segments (by an import that stopped) is merged once the writer is quiet,
+// and a WAL left by a crash is folded in.
 merger.wrote();
+checkpoint.wrote();
