@@ -154,7 +154,7 @@ async function timeSearchPairs(queries: string[], overSocket: (q: string) => Pro
       const t0 = performance.now();
       const answer = await overSocket(query);
       const ms = performance.now() - t0;
-      bytes = encodeFrame({ kind: 'res', id: 1, ok: true, body: answer }).length;
+      bytes = encodeFrame({ kind: 'res', id: 1, ok: true, body: answer }).length - FRAME_HEADER_BYTES;
       return { ms, tookMs: answer.took_ms };
     };
     const timeDirect = (): number => {
