@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FrameDecoder } from '@dindex/protocol';
 import { ConfigSchema } from '../src/config/schema.js';
 import { openWriter } from '../src/index/database.js';
 import { DocumentWriter } from '../src/pipeline/document-writer.js';
@@ -20,7 +21,7 @@ describe('search pool', () => {
     expect(errors.length).toBeGreaterThanOrEqual(2);
     expect(errors.length).toBeLessThanOrEqual(10);
     expect(errors.map((e) => e.retry_ms)).toContain(400);
-    await expect(pool.run(job)).rejects.toMatchObject({ code: expect.stringMatching(/STORAGE_ERROR|INTERNAL/) });
+    await expect(pool.run(job, 1)).rejects.toMatchObject({ code: expect.stringMatching(/STORAGE_ERROR|INTERNAL/) });
     await pool.close();
   });
 
@@ -37,11 +38,16 @@ describe('search pool', () => {
     const pool = new SearchPool({ databaseFile: file, settings: ConfigSchema.parse({}).search }, 2, log as never, (thread: number) => answered.push(thread));
     const job = (i: number) => ({ query: { query: `threads ${i}`, k: 1 }, mode: 'bm25' as const, matches: null, warnings: [], startedAt: Date.now() });
     try {
-      for (let i = 0; i < 20; i++) await pool.run(job(i));
+      for (let i = 0; i < 20; i++) await pool.run(job(i), i);
       expect(answered).toEqual(Array(20).fill(0));
       answered.length = 0;
-      await Promise.all(Array.from({ length: 20 }, (_, i) => pool.run(job(i))));
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.run(job(i), `req-${i}`)));
       expect(answered.filter((t) => t === 1)).toHaveLength(10);
+      // Each answer is the whole frame for its own request id, whichever thread made it.
+      answers.forEach(({ frame }, i) => {
+        const [decoded] = new FrameDecoder().push(Buffer.from(frame.bytes));
+        expect(decoded).toMatchObject({ message: { kind: 'res', id: `req-${i}`, ok: true, body: { query: `threads ${i}`, mode: 'bm25' } } });
+      });
     } finally {
       await pool.close();
       fs.rmSync(dir, { recursive: true, force: true });

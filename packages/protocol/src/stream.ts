@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { DindexError } from './errors.js';
-import { FrameDecoder, encodeFrame, type DecodedFrame } from './frame.js';
+import { EncodedFrame, FrameDecoder, encodeFrame, type DecodedFrame } from './frame.js';
 import { DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_MAX_FRAME_BYTES } from './version.js';
 
 /**
@@ -144,6 +144,7 @@ export class FrameWriter {
     this.#stream = stream;
   }
 
+  /** A message, or a frame already encoded (which is written as it is). */
   write(message: unknown): boolean {
     if (this.#stream.destroyed || this.#stream.writableEnded) return false;
     if (!this.#wroteThisTick) {
@@ -153,7 +154,7 @@ export class FrameWriter {
       this.#corked = true;
       this.#stream.cork();
     }
-    return this.#stream.write(encodeFrame(message));
+    return this.#stream.write(message instanceof EncodedFrame ? message.bytes : encodeFrame(message));
   }
 
   /** Bytes accepted but not yet handed to the operating system. */

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EncodedValue, encodeFrame, FrameDecoder, FRAME_HEADER_BYTES } from '../src/frame.js';
+import { PassThrough } from 'node:stream';
+import { EncodedFrame, encodeFrame, FrameDecoder, FRAME_HEADER_BYTES } from '../src/frame.js';
+import { FrameWriter } from '../src/stream.js';
 
 // msgpackr renames "__proto__" keys on decoding (see the prototype test below).
 const jsonValue = fc.jsonValue({ maxDepth: 4 }).filter((v) => !JSON.stringify(v).includes('"__proto__"'));
@@ -95,16 +97,24 @@ describe('FrameDecoder', () => {
   });
 });
 
-describe('EncodedValue', () => {
-  it('stands as the body of an answer: the frame decodes exactly as if the body had been encoded with it', () => {
-    const body = { query: 'q', results: [{ text: 'x'.repeat(300), score: 1.5, metadata: null }], nested: { a: [1, 2, 3] } };
-    for (const id of [1, 'req-7', 2 ** 40]) {
-      const plain = encodeFrame({ kind: 'res', id, ok: true, body });
-      const encoded = encodeFrame({ kind: 'res', id, ok: true, body: EncodedValue.of(body) });
-      const [a] = new FrameDecoder().push(plain);
-      const [b] = new FrameDecoder().push(encoded);
-      expect(b).toEqual(a);
-      expect(encoded.readUInt32BE(0)).toBe(encoded.length - 4);
-    }
+describe('EncodedFrame', () => {
+  it('is written as it is, in order among the frames the writer encodes itself', async () => {
+    const stream = new PassThrough();
+    const received: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => received.push(chunk));
+    const writer = new FrameWriter(stream);
+    const answer = { kind: 'res', id: 'req-7', ok: true, body: { results: [{ text: 'x'.repeat(300), score: 1.5 }] } };
+    // As a search thread sends it: the bytes arrive as a plain Uint8Array, not a Buffer.
+    const encoded = new EncodedFrame(new Uint8Array(encodeFrame(answer)));
+    writer.write({ kind: 'event', sub: 1, type: 'a', body: 1 });
+    writer.write(encoded);
+    writer.write({ kind: 'event', sub: 1, type: 'b', body: 2 });
+    await new Promise((resolve) => setImmediate(resolve));
+    const messages = new FrameDecoder().push(Buffer.concat(received));
+    expect(messages).toEqual([
+      { message: { kind: 'event', sub: 1, type: 'a', body: 1 } },
+      { message: answer },
+      { message: { kind: 'event', sub: 1, type: 'b', body: 2 } },
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { DindexError, EncodedValue, type ErrorCode, type SearchMode } from '@dindex/protocol';
+import { DindexError, EncodedFrame, type ErrorCode, type RequestId, type SearchMode } from '@dindex/protocol';
 import type { Config } from '../config/schema.js';
 import type { SearchJob } from './answer-from-index.js';
 import { PendingReplies } from '../pending-replies.js';
@@ -12,15 +12,17 @@ export interface SearchThreadData {
 export interface SearchThreadRequest {
   id: number;
   job: SearchJob;
+  /** The id of the client's request, which the answer's frame carries. */
+  answerId: RequestId;
 }
 export type SearchThreadReply =
   | { id: number; ok: true; mode: SearchMode; bytes: Uint8Array }
   | { id: number; ok: false; code: ErrorCode; message: string };
 
-/** A search thread's answer: the mode that answered, and the `search` response body, encoded. */
+/** A search thread's answer: the mode that answered, and the whole frame of the `search` answer. */
 export interface EncodedAnswer {
   mode: SearchMode;
-  body: EncodedValue;
+  frame: EncodedFrame;
 }
 
 interface Thread {
@@ -55,11 +57,12 @@ export class SearchPool {
     for (let i = 0; i < size; i++) this.#threads.push(this.#spawn(i));
   }
 
-  run(job: SearchJob): Promise<EncodedAnswer> {
+  /** `answerId`: the id of the request the answer's frame is for. */
+  run(job: SearchJob, answerId: RequestId): Promise<EncodedAnswer> {
     if (this.#closed) return Promise.reject(new DindexError('SHUTTING_DOWN', 'the search threads are stopped'));
     const thread = this.#pick();
     if (!thread) return Promise.reject(new DindexError('STORAGE_ERROR', `no search thread can run: ${this.#lastError}; see the daemon log`));
-    return thread.pending.request((id) => thread.worker.postMessage({ id, job } satisfies SearchThreadRequest));
+    return thread.pending.request((id) => thread.worker.postMessage({ id, job, answerId } satisfies SearchThreadRequest));
   }
 
   /**
@@ -87,7 +90,7 @@ export class SearchPool {
     worker.on('message', (reply: SearchThreadReply) => {
       this.#failures = 0;
       this.#answered(index);
-      if (reply.ok) thread.pending.resolve(reply.id, { mode: reply.mode, body: new EncodedValue(reply.bytes) });
+      if (reply.ok) thread.pending.resolve(reply.id, { mode: reply.mode, frame: new EncodedFrame(reply.bytes) });
       else thread.pending.reject(reply.id, new DindexError(reply.code, reply.message));
     });
     const fail = (err: Error): void => {

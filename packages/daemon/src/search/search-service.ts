@@ -1,4 +1,4 @@
-import { DindexError, type EmbeddingProvider, type SearchMode } from '@dindex/protocol';
+import { DindexError, type EmbeddingProvider, type RequestId, type SearchMode } from '@dindex/protocol';
 import type { Config } from '../config/schema.js';
 import type { Searcher } from '../index/searcher.js';
 import type { WritePipeline } from '../pipeline/write-pipeline.js';
@@ -47,20 +47,23 @@ export class SearchService {
     return this.#pool.close();
   }
 
-  /** `startedAt`: when the request arrived, in ms since the epoch; the answer's took_ms counts from it. */
-  async search(query: SearchQuery, startedAt: number): Promise<EncodedAnswer> {
+  /**
+   * `startedAt`: when the request arrived, in ms since the epoch; the answer's took_ms counts
+   * from it. `answerId`: the request id the answer's frame carries.
+   */
+  async search(query: SearchQuery, startedAt: number, answerId: RequestId): Promise<EncodedAnswer> {
     const mode = query.mode ?? this.#defaultMode;
-    if (mode === 'bm25') return this.#pool.run({ query, mode, matches: null, warnings: [], startedAt });
+    if (mode === 'bm25') return this.#pool.run({ query, mode, matches: null, warnings: [], startedAt }, answerId);
     let matches: VectorMatch[];
     try {
       matches = await this.#nearest(query, mode);
     } catch (err) {
       if (query.mode === undefined && err instanceof DindexError && FALLBACK_CODES.has(err.code)) {
-        return this.#pool.run({ query, mode: 'bm25', matches: null, warnings: [`${mode} search unavailable, answered by bm25: ${err.message}`], startedAt });
+        return this.#pool.run({ query, mode: 'bm25', matches: null, warnings: [`${mode} search unavailable, answered by bm25: ${err.message}`], startedAt }, answerId);
       }
       throw err;
     }
-    return this.#pool.run({ query, mode, matches, warnings: [], startedAt });
+    return this.#pool.run({ query, mode, matches, warnings: [], startedAt }, answerId);
   }
 
   /** Embeds the query and asks the HNSW index, after checking the vector side can answer at all. */

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import {
-  DindexError, FrameReader, FrameWriter, parseClientMessage,
+  DindexError, EncodedFrame, FrameReader, FrameWriter, parseClientMessage,
   type RequestEnvelope, type RequestId, type ServerMessage, type WireError,
 } from '@dindex/protocol';
 import type { ConnectionHandle, DaemonServices, RequestContext } from './context.js';
@@ -119,7 +119,7 @@ export class Connection implements ConnectionHandle {
   /** Runs a request; a handler that answers synchronously is answered in the same tick. */
   #start(request: RequestEnvelope): void {
     const started = performance.now();
-    const scope = new RequestScope(this, this.#deps.daemon, this.#log, (type, body) => this.#event(request.id, type, body));
+    const scope = new RequestScope(request.id, this, this.#deps.daemon, this.#log, (type, body) => this.#event(request.id, type, body));
     let outcome: unknown;
     try {
       this.#admit(request);
@@ -159,7 +159,7 @@ export class Connection implements ConnectionHandle {
   #finish(request: RequestEnvelope, started: number, result: unknown, ok: boolean): void {
     if (ok) {
       try {
-        this.#send({ kind: 'res', id: request.id, ok: true, body: result });
+        this.#send(result instanceof EncodedFrame ? result : { kind: 'res', id: request.id, ok: true, body: result });
       } catch (err) {
         // An answer that cannot be encoded is a daemon fault; the client still gets an answer.
         this.#finish(request, started, err, false);
@@ -190,7 +190,7 @@ export class Connection implements ConnectionHandle {
     this.#send({ kind: 'event', sub, type, body });
   }
 
-  #send(message: ServerMessage): void {
+  #send(message: ServerMessage | EncodedFrame): void {
     if (this.#closed) return;
     if (!this.#writer.write(message)) this.#updateFlow();
   }
@@ -234,6 +234,7 @@ class RequestScope implements RequestContext {
   #flight: InFlight | null = null;
 
   constructor(
+    readonly requestId: RequestId,
     readonly connection: ConnectionHandle,
     readonly daemon: DaemonServices,
     readonly log: Logger,

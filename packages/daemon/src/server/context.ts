@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { DaemonStateSchema } from '@dindex/protocol';
+import type { DaemonStateSchema, RequestId } from '@dindex/protocol';
 import type { SearchService } from '../search/search-service.js';
 import type { VectorIndex } from '../vectors/vector-index.js';
 import type { DaemonPaths } from '../lifecycle/paths.js';
@@ -46,6 +46,8 @@ export interface ConnectionHandle {
 }
 
 export interface RequestContext {
+  /** The request's id, which an answer encoded elsewhere as a whole frame must carry. */
+  readonly requestId: RequestId;
   readonly signal: AbortSignal;
   readonly connection: ConnectionHandle;
   readonly daemon: DaemonServices;

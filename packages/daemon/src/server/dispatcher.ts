@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import {
-  DindexError, REQUESTS, isRequestType, type EncodedValue, type ParsedRequestBody, type RequestType, type ResponseBody,
+  DindexError, REQUESTS, isRequestType, type EncodedFrame, type ParsedRequestBody, type RequestType, type ResponseBody,
 } from '@dindex/protocol';
 import type { RequestContext } from './context.js';
 
-/** An answer, or its MessagePack bytes made elsewhere (a search thread encodes its own answer). */
-export type Answer<T extends RequestType> = ResponseBody<T> | EncodedValue;
+/**
+ * An answer, or its whole frame encoded elsewhere: a search thread encodes its own answer,
+ * for the request id the context gives.
+ */
+export type Answer<T extends RequestType> = ResponseBody<T> | EncodedFrame;
 
 export type Handler<T extends RequestType> = (
   body: ParsedRequestBody<T>,
