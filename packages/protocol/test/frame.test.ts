@@ -1,6 +1,6 @@
+import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PassThrough } from 'node:stream';
 import { EncodedFrame, encodeFrame, FrameDecoder, FRAME_HEADER_BYTES } from '../src/frame.js';
 import { FrameWriter } from '../src/stream.js';
 
