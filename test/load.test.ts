@@ -53,7 +53,10 @@ describe('load and faults', () => {
       for (let round = 0; round < 3; round++) {
         const daemon: ForegroundDaemon = await spawnDaemon(t);
         const load = Promise.allSettled(Array.from({ length: CLIENTS }, (_, c) => mixedClient(t.socket, round * 1000 + c, 1000, acknowledged)));
-        await new Promise((r) => setTimeout(r, 800 + 400 * round));
+        // Killed once writes are being acknowledged, at a later point each round: counted in
+        // acknowledgements, not in time, which a slow machine stretches.
+        await waitFor(() => acknowledged.size >= ((round + 1) * CLIENTS) / 2, 60_000, 'acknowledged writes');
+        await new Promise((r) => setTimeout(r, 100 * round));
         process.kill(daemon.pid, 'SIGKILL');
         await daemon.exited;
         const outcomes = await load;
