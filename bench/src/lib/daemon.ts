@@ -30,7 +30,8 @@ export async function startBenchDaemon(args: string[] = []): Promise<BenchDaemon
   const home = path.join(dir, 'home');
   const socket = path.join(dir, 'run', 'd.sock');
   const child = spawn(process.execPath, [DAEMON, '--foreground', '--ready-fd', '3', '--home', home, '--socket', socket, '--log-level', 'warn', ...args], {
-    stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
+    // Its log (stdout: warnings and errors) to the bench's stderr; the bench's stdout is its JSON.
+    stdio: ['ignore', 2, 'inherit', 'pipe'],
   });
   const exited = new Promise((r) => child.once('exit', r));
   await readyVerdict(child).catch((err: unknown) => {
