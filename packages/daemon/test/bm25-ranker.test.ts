@@ -77,6 +77,25 @@ describe('BM25 from the doclists', () => {
     expectSameRanking(ranker.top(analyzer.analyze('often'), 50, seq), fts5Top(db, ['often'], 51), 50);
   });
 
+  it('sums scores window by window over rowids far apart, at and across the windows\' edges', () => {
+    const { db, commit } = emptyIndex();
+    const ranker = new Bm25Ranker(db, WEIGHTS);
+    const analyzer = new QueryTermAnalyzer(db, new IndexTokenizer(db));
+    // Chunk n is rowid n + 1; the windows span 32,768 rowids.
+    const edges = new Set([32_766, 32_767, 32_768, 65_535, 65_536, 90_000]);
+    const texts = Array.from({ length: 100_000 }, (_, n) => [
+      n % 3 === 0 ? 'alpha' : 'filler',
+      n > 70_000 && n % 11 === 0 ? 'beta beta' : '',
+      edges.has(n + 1) ? 'gamma' : '',
+      n % 7 === 0 ? 'alpha delta' : '',
+    ].join(' '));
+    const seq = commit([['big', texts]]);
+    for (const query of [['gamma'], ['beta'], ['gamma', 'beta', 'alpha'], ['delta', 'alpha'], ['gamma', 'delta']]) {
+      expectSameRanking(ranker.top(analyzer.analyze(query.join(' ')), 30, seq), fts5Top(db, query, 31), 30);
+    }
+    expect(ranker.top(analyzer.analyze('gamma'), 10, seq).map((h) => h.rowid).sort((a, b) => a - b)).toEqual([...edges]);
+  });
+
   it('keeps to a filter, finding matches far down the ranking', () => {
     const { db, commit } = emptyIndex();
     const ranker = new Bm25Ranker(db, WEIGHTS);

@@ -18,6 +18,27 @@ export class PostingList {
     this.frequencies[this.length++] = frequency;
   }
 
+  /** Makes this a copy of `other`'s entries. */
+  assign(other: PostingList): void {
+    this.length = 0;
+    this.reserve(other.length);
+    this.rowids.set(other.rowids.subarray(0, other.length));
+    this.frequencies.set(other.frequencies.subarray(0, other.length));
+    this.length = other.length;
+  }
+
+  /** Puts the entries in rowid order, where they are not. */
+  sortByRowid(): void {
+    let sorted = true;
+    for (let i = 1; i < this.length && sorted; i++) sorted = this.rowids[i - 1]! < this.rowids[i]!;
+    if (sorted) return;
+    const order = Array.from({ length: this.length }, (_, i) => i).sort((a, b) => this.rowids[a]! - this.rowids[b]!);
+    const rowids = Float64Array.from(order, (i) => this.rowids[i]!);
+    const frequencies = Float64Array.from(order, (i) => this.frequencies[i]!);
+    this.rowids.set(rowids);
+    this.frequencies.set(frequencies);
+  }
+
   /** Room for `size` entries. */
   reserve(size: number): void {
     if (size <= this.rowids.length) return;
@@ -79,7 +100,7 @@ export class DoclistReader {
 
   /**
    * The live postings of `term` (an indexed token) over `segments` (newest first), as lists
-   * that share no rowid; they are reused by the next call.
+   * that share no rowid, each in rowid order; they are reused by the next call.
    */
   read(term: string, segments: Segment[]): PostingList[] {
     const key = termKey(term);
@@ -90,7 +111,10 @@ export class DoclistReader {
       list.clear();
       if (this.#readSegment(segment, key, list) && list.length > 0) lists.push(list);
     }
-    if (!disjoint(lists)) this.#mergeNewestFirst(lists);
+    if (!disjoint(lists)) {
+      this.#mergeNewestFirst(lists);
+      lists[0]!.sortByRowid();
+    }
     for (const list of lists) keepLive(list);
     return lists.filter((list) => list.length > 0);
   }
