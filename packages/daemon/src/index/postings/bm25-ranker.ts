@@ -143,7 +143,6 @@ export class Bm25Ranker {
       list.frequencies.set(from.frequencies.subarray(0, from.length), list.length);
       list.length += from.length;
     }
-    list.sortByRowid();
     return list.length;
   }
 
@@ -152,6 +151,7 @@ export class Bm25Ranker {
     const list = this.#phraseList;
     list.clear();
     for (const [rowid, score] of this.#phrase.iterate(phrase)) list.push(rowid, score);
+    list.sortByRowid();
     return [list];
   }
 

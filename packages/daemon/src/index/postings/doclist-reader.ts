@@ -18,15 +18,6 @@ export class PostingList {
     this.frequencies[this.length++] = frequency;
   }
 
-  /** Makes this a copy of `other`'s entries. */
-  assign(other: PostingList): void {
-    this.length = 0;
-    this.reserve(other.length);
-    this.rowids.set(other.rowids.subarray(0, other.length));
-    this.frequencies.set(other.frequencies.subarray(0, other.length));
-    this.length = other.length;
-  }
-
   /** Puts the entries in rowid order, where they are not. */
   sortByRowid(): void {
     let sorted = true;
