@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { DaemonClient } from '@dindex/client';
+import type { ReadyMessage } from '@dindex/daemon';
 
 export const ROOT = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const DAEMON = path.join(ROOT, 'packages/daemon/bin/dindexd.js');
@@ -74,6 +75,7 @@ async function readyVerdict(child: ChildProcess): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
-  const verdict = text ? (JSON.parse(text) as { ready: boolean; error?: { message: string } }) : { ready: false };
-  if (!verdict.ready) throw new Error(`bench daemon did not start: ${verdict.error?.message ?? 'it exited first'}`);
+  if (!text) throw new Error('bench daemon did not start: it exited first');
+  const verdict = JSON.parse(text) as ReadyMessage;
+  if (!verdict.ready) throw new Error(`bench daemon did not start: ${verdict.error.message}`);
 }

@@ -1,5 +1,6 @@
 export { main } from './main.js';
 export { Daemon, type DaemonOptions } from './lifecycle/daemon.js';
+export type { ReadyMessage } from './lifecycle/ready-channel.js';
 export { ConfigSchema, type Config } from './config/schema.js';
 export { loadConfig, configKeys, envName } from './config/load.js';
 export { Searcher, type SearchSettings } from './index/searcher.js';

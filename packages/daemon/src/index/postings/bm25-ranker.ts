@@ -36,8 +36,7 @@ export class Bm25Ranker {
   readonly #lengths: RowLengths;
   readonly #records: Fts5Records;
   readonly #phrase: Database.Statement<[string], [number, number]>;
-  readonly #phraseList = new PostingList();
-  /** A list per term of the search under way, reused from search to search. */
+  /** A list per term of the search under way, in rowid order, reused from search to search. */
   readonly #termLists: PostingList[] = [];
   /** The chunks the terms match and their scores; reordered by selection. */
   #rowids = new Float64Array(1024);
@@ -53,7 +52,7 @@ export class Bm25Ranker {
     this.#lengths = new RowLengths(db);
     this.#records = Fts5Records.of(db);
     this.#phrase = db.prepare<[string], [number, number]>(
-      `SELECT rowid, -bm25(chunks_fts, ${weights.join(', ')}) FROM chunks_fts WHERE chunks_fts MATCH ?`).raw();
+      `SELECT rowid, -bm25(chunks_fts, ${weights.join(', ')}) FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rowid`).raw();
   }
 
   /** Brings what the ranker holds in memory (chunk lengths: a second for a million) up to commit `seq`. */
@@ -77,21 +76,23 @@ export class Bm25Ranker {
     const count = terms.length;
     const idfs = new Float64Array(count);
     const phrases = terms.map((term) => term.stems.length > 1);
+    while (this.#termLists.length < count) this.#termLists.push(new PostingList());
+    const lists = this.#termLists;
     let total = 0;
+    let first = Infinity;
     for (let t = 0; t < count; t++) {
       const term = terms[t]!;
-      const lists = phrases[t] ? this.#phraseScores(term.phrase) : this.#reader.read(term.stems[0]!, segments);
-      const matches = this.#gather(t, lists);
-      idfs[t] = Math.max(MIN_IDF, rawIdf(rows, matches));
-      total += matches;
+      const list = lists[t]!;
+      if (phrases[t]) this.#phraseScores(term.phrase, list);
+      else this.#reader.read(term.stems[0]!, segments, list);
+      idfs[t] = Math.max(MIN_IDF, rawIdf(rows, list.length));
+      total += list.length;
+      if (list.length > 0) first = Math.min(first, list.rowids[0]!);
     }
     this.#reserve(total);
-    const lists = this.#termLists;
     const window = this.#window;
     const slots = this.#windowSlots;
     const next = new Int32Array(count);
-    let first = Infinity;
-    for (const list of lists.slice(0, count)) if (list.length > 0) first = Math.min(first, list.rowids[0]!);
     let base = windowOf(first);
     let matched = 0;
     while (base !== Infinity) {
@@ -128,31 +129,10 @@ export class Bm25Ranker {
     return matched;
   }
 
-  /**
-   * Term `t`'s lists (one per segment, sharing no rowid and, as new rows get new rowids, in
-   * rowid ranges that do not overlap) as one list in rowid order; returns its length.
-   */
-  #gather(t: number, lists: PostingList[]): number {
-    while (this.#termLists.length <= t) this.#termLists.push(new PostingList());
-    const list = this.#termLists[t]!;
-    list.clear();
-    const ordered = lists.length > 1 ? [...lists].sort((a, b) => a.rowids[0]! - b.rowids[0]!) : lists;
-    list.reserve(lists.reduce((n, l) => n + l.length, 0));
-    for (const from of ordered) {
-      list.rowids.set(from.rowids.subarray(0, from.length), list.length);
-      list.frequencies.set(from.frequencies.subarray(0, from.length), list.length);
-      list.length += from.length;
-    }
-    return list.length;
-  }
-
-  /** A phrase's own bm25() per row, from FTS5, in place of frequencies. */
-  #phraseScores(phrase: string): PostingList[] {
-    const list = this.#phraseList;
-    list.clear();
-    for (const [rowid, score] of this.#phrase.iterate(phrase)) list.push(rowid, score);
-    list.sortByRowid();
-    return [list];
+  /** Into `out`, a phrase's own bm25() per row, from FTS5, in place of frequencies, in rowid order. */
+  #phraseScores(phrase: string, out: PostingList): void {
+    out.clear();
+    for (const [rowid, score] of this.#phrase.iterate(phrase)) out.push(rowid, score);
   }
 
   #reserve(size: number): void {

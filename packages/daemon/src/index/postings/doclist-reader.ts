@@ -18,16 +18,12 @@ export class PostingList {
     this.frequencies[this.length++] = frequency;
   }
 
-  /** Puts the entries in rowid order, where they are not. */
-  sortByRowid(): void {
-    let sorted = true;
-    for (let i = 1; i < this.length && sorted; i++) sorted = this.rowids[i - 1]! < this.rowids[i]!;
-    if (sorted) return;
-    const order = Array.from({ length: this.length }, (_, i) => i).sort((a, b) => this.rowids[a]! - this.rowids[b]!);
-    const rowids = Float64Array.from(order, (i) => this.rowids[i]!);
-    const frequencies = Float64Array.from(order, (i) => this.frequencies[i]!);
-    this.rowids.set(rowids);
-    this.frequencies.set(frequencies);
+  /** Appends `other`'s entries. */
+  append(other: PostingList): void {
+    this.reserve(this.length + other.length);
+    this.rowids.set(other.rowids.subarray(0, other.length), this.length);
+    this.frequencies.set(other.frequencies.subarray(0, other.length), this.length);
+    this.length += other.length;
   }
 
   /** Room for `size` entries. */
@@ -73,11 +69,10 @@ export class DoclistReader {
   readonly #nextTermPage: Database.Statement<[number, Uint8Array], number>;
   readonly #records: Fts5Records;
   readonly #weights: Float64Array;
-  /** Per rowid, the last term read that had an entry for it in a newer segment. */
-  #seen = new Int32Array(0);
-  #term = 0;
   /** A list per segment, reused from term to term. */
   readonly #lists: PostingList[] = [];
+  /** The two lists a merge of several segments' lists goes back and forth between. */
+  readonly #merging = [new PostingList(), new PostingList()] as const;
 
   /** `weights`: of each column, as given to bm25(). */
   constructor(db: Database.Database, weights: readonly number[]) {
@@ -89,11 +84,8 @@ export class DoclistReader {
     this.#weights = Float64Array.from(weights);
   }
 
-  /**
-   * The live postings of `term` (an indexed token) over `segments` (newest first), as lists
-   * that share no rowid, each in rowid order; they are reused by the next call.
-   */
-  read(term: string, segments: Segment[]): PostingList[] {
+  /** Into `out`, the live postings of `term` (an indexed token) over `segments` (newest first), in rowid order. */
+  read(term: string, segments: Segment[], out: PostingList): void {
     const key = termKey(term);
     const lists: PostingList[] = [];
     for (const segment of segments) {
@@ -102,12 +94,10 @@ export class DoclistReader {
       list.clear();
       if (this.#readSegment(segment, key, list) && list.length > 0) lists.push(list);
     }
-    if (!disjoint(lists)) {
-      this.#mergeNewestFirst(lists);
-      lists[0]!.sortByRowid();
-    }
-    for (const list of lists) keepLive(list);
-    return lists.filter((list) => list.length > 0);
+    out.clear();
+    if (disjoint(lists)) for (const list of lists.sort((a, b) => a.rowids[0]! - b.rowids[0]!)) out.append(list);
+    else this.#mergeNewestFirst(lists, out);
+    keepLive(out);
   }
 
   /**
@@ -143,34 +133,17 @@ export class DoclistReader {
     return { matches, counted };
   }
 
-  /** Into the newest list, the older lists' entries for rowids it does not hold; the others emptied. */
-  #mergeNewestFirst(lists: PostingList[]): void {
-    const out = lists[0]!;
-    out.reserve(lists.reduce((n, l) => n + l.length, 0));
-    const term = ++this.#term;
-    for (let i = 0; i < out.length; i++) this.#see(out.rowids[i]!, term);
-    for (const older of lists.slice(1)) {
-      const { rowids, frequencies, length } = older;
-      for (let i = 0; i < length; i++) {
-        const rowid = rowids[i]!;
-        if (this.#see(rowid, term)) out.push(rowid, frequencies[i]!);
-      }
-      older.clear();
+  /**
+   * Merges `lists` (newest first, each in rowid order) into `out` in rowid order, one older list
+   * at a time; where several hold a rowid, the newest entry is kept, as FTS5 reads them.
+   */
+  #mergeNewestFirst(lists: PostingList[], out: PostingList): void {
+    let merged = lists[0]!;
+    for (let n = 1; n < lists.length; n++) {
+      const into = n === lists.length - 1 ? out : merged === this.#merging[0] ? this.#merging[1] : this.#merging[0];
+      mergeTwo(merged, lists[n]!, into);
+      merged = into;
     }
-  }
-
-  /** Marks `rowid` seen for `term`; false if it already was. */
-  #see(rowid: number, term: number): boolean {
-    if (rowid >= this.#seen.length) this.#growSeen(rowid);
-    if (this.#seen[rowid] === term) return false;
-    this.#seen[rowid] = term;
-    return true;
-  }
-
-  #growSeen(rowid: number): void {
-    const seen = new Int32Array(Math.max(rowid + 1, this.#seen.length * 2, 1024));
-    seen.set(this.#seen);
-    this.#seen = seen;
   }
 
   /** Appends the term's entries in one segment (DELETED for a delete marker); false if it has none. */
@@ -361,6 +334,24 @@ function findTerm(page: Uint8Array, footer: number, key: Uint8Array): { offset: 
     offset = termOffset;
     kept = readVarint(page, offset);
     offset = varintEnd;
+  }
+}
+
+/** Into `out`, `newer` and `older` (each in rowid order) in rowid order; on a rowid both hold, `newer`'s entry. */
+function mergeTwo(newer: PostingList, older: PostingList, out: PostingList): void {
+  out.clear();
+  out.reserve(newer.length + older.length);
+  let i = 0;
+  let j = 0;
+  while (i < newer.length || j < older.length) {
+    if (j === older.length || (i < newer.length && newer.rowids[i]! <= older.rowids[j]!)) {
+      if (j < older.length && newer.rowids[i] === older.rowids[j]) j++;
+      out.push(newer.rowids[i]!, newer.frequencies[i]!);
+      i++;
+    } else {
+      out.push(older.rowids[j]!, older.frequencies[j]!);
+      j++;
+    }
   }
 }
 
