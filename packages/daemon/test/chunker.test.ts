@@ -32,6 +32,20 @@ describe('chunkText', () => {
     for (const s of sentences) expect(chunks.some((c) => c.text.includes(s))).toBe(true);
   });
 
+  it('ends sentences after closing quotes and brackets, and only where space follows', () => {
+    // Each sentence alone fits in 20 characters, two together do not.
+    const text = 'He said "stop." Then (he left.) Cost: 3.50 each?! e.g.\tthis one.  \n Last one…';
+    expect(chunkText(text, { size: 20, overlap: 0 }).map((c) => c.text)).toEqual([
+      'He said "stop."', 'Then (he left.)', 'Cost: 3.50 each?!', 'e.g. this one.', 'Last one…',
+    ]);
+  });
+
+  it('reads Windows line endings like Unix ones', () => {
+    const md = '# Guide\n\nIntro text.\n\n## Install\n\nRun the installer.\nThen reboot.';
+    expect(chunkText(md.replaceAll('\n', '\r\n'), opts)).toEqual(chunkText(md, opts));
+    expect(chunkText(md.replaceAll('\n', '\r\n'), opts).map((c) => c.heading)).toEqual(['Guide', 'Guide › Install']);
+  });
+
   it('follows Markdown headings and records the heading path', () => {
     const md = '# Guide\n\nIntro text.\n\n## Install\n\nRun the installer.\n\n### From source\n\nBuild it.\n\n## Use\n\nCall it.';
     expect(chunkText(md, opts)).toEqual([

@@ -22,8 +22,12 @@ const HEADING = /^(#{1,6})[ \t]+(.+?)[ \t#]*$/;
 const sentences = new Intl.Segmenter(undefined, { granularity: 'sentence' });
 /** Scripts whose sentences need ICU's rules (no spaces after full stops, other punctuation). */
 const NEEDS_ICU = /[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u3000-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFF00-\uFFEF]/;
-/** A sentence end in space-separated scripts: terminal punctuation, closing quotes, then space. */
-const SENTENCE_END = /(?<=[.!?…]["'”’)\]]*)\s+/;
+/**
+ * A sentence end in space-separated scripts: terminal punctuation, closing quotes, then space.
+ * Matched forwards, from the punctuation: as a lookbehind before the space it was tried at every
+ * position and took a fifth of the chunker thread's time.
+ */
+const SENTENCE_END = /[.!?…]["'”’)\]]*\s/g;
 const words = new Intl.Segmenter(undefined, { granularity: 'word' });
 
 export function chunkText(text: string, options: ChunkOptions): Chunk[] {
@@ -54,7 +58,8 @@ function sections(text: string): Section[] {
     if (joined) current.paragraphs.push(joined);
     paragraph = [];
   };
-  for (const line of text.split(/\r?\n/)) {
+  // A string separator splits several times faster than /\r?\n/; the '\r's, when there are any, go first.
+  for (const line of (text.includes('\r') ? text.replace(/\r\n/g, '\n') : text).split('\n')) {
     if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
     const heading = inFence ? null : HEADING.exec(line);
     if (heading) {
@@ -84,7 +89,7 @@ function splitToFit(paragraph: string, size: number): string[] {
   const out: string[] = [];
   const parts = NEEDS_ICU.test(paragraph)
     ? Array.from(sentences.segment(paragraph), (s) => s.segment)
-    : paragraph.split(SENTENCE_END);
+    : splitAtSentenceEnds(paragraph);
   for (const part of parts) {
     const sentence = part.trim();
     if (!sentence) continue;
@@ -92,6 +97,19 @@ function splitToFit(paragraph: string, size: number): string[] {
     else out.push(...splitLong(sentence, size));
   }
   return out;
+}
+
+/** Cut after each sentence end's first space; the rest of the space goes with the trim. */
+function splitAtSentenceEnds(paragraph: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (const end of paragraph.matchAll(SENTENCE_END)) {
+    const cut = end.index + end[0].length;
+    parts.push(paragraph.slice(start, cut));
+    start = cut;
+  }
+  parts.push(paragraph.slice(start));
+  return parts;
 }
 
 /** Cuts an over-long sentence at word boundaries, or hard at `size` inside a giant word. */

@@ -15,9 +15,7 @@ export interface PreparedDocument {
 
 export function prepareDocument(doc: Document, chunking: ChunkOptions): PreparedDocument {
   const metadata = doc.metadata ? JSON.stringify(doc.metadata) : null;
-  const hash = crypto.createHash('sha256')
-    .update(JSON.stringify([doc.source, doc.title ?? null, metadata, doc.text]))
-    .digest('base64url');
+  const hash = crypto.hash('sha256', JSON.stringify([doc.source, doc.title ?? null, metadata, doc.text]), 'base64url');
   const chunks = chunkText(doc.text, chunking);
   return {
     id: doc.id ?? doc.source,
