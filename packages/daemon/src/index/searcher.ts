@@ -10,9 +10,6 @@ import { SCHEMA_VERSION } from './schema.js';
 import { Bm25Ranker } from './postings/bm25-ranker.js';
 import { Fts5Records } from './postings/fts5-structure.js';
 
-/** Searches a search thread warms up with, on words of the index's own chunks. */
-const WARM_UP_SEARCHES = 40;
-
 /** The `[search]` section of the configuration. */
 export type SearchSettings = Config['search'];
 
@@ -102,18 +99,18 @@ export class Searcher {
   }
 
   /**
-   * Queries of words of a few chunks spread over the index, for a search thread to warm up on:
+   * `count` queries of words of chunks spread over the index, for a search thread to warm up on:
    * the first real searches then find the ranking code compiled and the commonest words
    * counted. None until the index has doubled since the last: counts go stale with growth.
    */
-  warmUpQueries(): string[] {
+  warmUpQueries(count: number): string[] {
     const { chunks } = this.#readMeta();
     if (chunks === 0 || chunks < 2 * this.#warmedAt) return [];
     this.#warmedAt = chunks;
     const last = this.#lastRowid.get() ?? 0;
     const queries: string[] = [];
-    for (let i = 0; i < WARM_UP_SEARCHES; i++) {
-      const words = this.#sample.get(Math.ceil((last * (i + 0.5)) / WARM_UP_SEARCHES))?.match(WORD)?.slice(0, 12).join(' ');
+    for (let i = 0; i < count; i++) {
+      const words = this.#sample.get(Math.ceil((last * (i + 0.5)) / count))?.match(WORD)?.slice(0, 12).join(' ');
       if (words) queries.push(words);
     }
     return queries;
