@@ -93,7 +93,7 @@ export class Searcher {
   refresh(): number {
     return this.snapshot(() => {
       const seq = this.#readMeta().last_commit_seq;
-      this.#ranker.refresh(seq);
+      this.#ranker.lengths(seq);
       return seq;
     });
   }
@@ -133,7 +133,7 @@ export class Searcher {
     if (early.length === 0) return { hits: [], terms: stems, lateTerms: [] };
     if (late.length === 0) return { hits: this.#scoreTop(early, request.k, request.filter, index.seq), terms: stems, lateTerms: [] };
     const candidates = this.#scoreTop(early, Math.max(request.k, this.#settings.late_scored_candidates), request.filter, index.seq);
-    const hits = this.#lateTerms.add(candidates, late).sort((a, b) => b.score - a.score || a.rowid - b.rowid).slice(0, request.k);
+    const hits = this.#lateTerms.add(candidates, late, this.#ranker.lengths(index.seq)).sort((a, b) => b.score - a.score || a.rowid - b.rowid).slice(0, request.k);
     return { hits, terms: stems, lateTerms: late.map((t) => t.stems.join(' ')) };
   }
 

@@ -55,9 +55,12 @@ export class Bm25Ranker {
       `SELECT rowid, -bm25(chunks_fts, ${weights.join(', ')}) FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rowid`).raw();
   }
 
-  /** Brings what the ranker holds in memory (chunk lengths: a second for a million) up to commit `seq`. */
-  refresh(seq: number): void {
-    this.#lengths.at(seq);
+  /**
+   * Every chunk's length in tokens by rowid, as of commit `seq`: what the ranker holds in memory
+   * (a second to load for a million chunks), brought up to that commit.
+   */
+  lengths(seq: number): Float32Array {
+    return this.#lengths.at(seq);
   }
 
   /** The best `limit` chunks for `terms` as of commit `seq`, best first, ties by rowid. */

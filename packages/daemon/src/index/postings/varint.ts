@@ -24,10 +24,3 @@ export function readVarint(bytes: Uint8Array, offset: number): number {
   varintEnd = offset + 9;
   return value * 256 + bytes[offset + 8]!;
 }
-
-/** Every varint in `bytes`, one after another. */
-export function readVarints(bytes: Uint8Array): number[] {
-  const values: number[] = [];
-  for (let offset = 0; offset < bytes.length; offset = varintEnd) values.push(readVarint(bytes, offset));
-  return values;
-}
