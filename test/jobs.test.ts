@@ -283,9 +283,16 @@ describe('stopping and resuming import jobs', () => {
           searches++;
         }
       })();
+      // Cancel once: progress events already in flight still say 'running', and a second
+      // cancel of the cancelled job is (rightly) refused with JOB_STATE.
+      let cancelling: Promise<unknown> | undefined;
       await client.watchJob(started.id, (info) => {
-        if (info.counts.documents > 0 && info.state === 'running') void client.cancelJob(started.id);
+        if (cancelling === undefined && info.counts.documents > 0 && info.state === 'running') {
+          cancelling = client.cancelJob(started.id);
+        }
       });
+      expect(cancelling).toBeDefined();
+      await cancelling;
       importing = false;
       await searching;
       expect(searches).toBeGreaterThan(0);
