@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DaemonClient } from '@dindex/client';
 import { encodeFrame } from '@dindex/protocol';
 import { startBenchDaemon } from '../lib/daemon.js';
-import { pinToCpu } from '../lib/cpu.js';
+import { cpuAffinity, setCpuAffinity } from '../lib/cpu.js';
 import { startRawServer } from '../lib/raw-server.js';
 import { percentiles, ratio, round } from '../lib/stats.js';
 
@@ -126,8 +126,9 @@ export async function ipc(): Promise<Record<string, unknown>> {
   const echo = await startRawServer(new URL('./echo-server.js', import.meta.url), path.join(daemon.dir, 'echo.sock'));
   const raw = echoTarget(echo.socket);
   const dindex = await dindexTarget(daemon.socket);
+  const ownCpus = cpuAffinity(process.pid);
   const place = (serverCpu: number): boolean =>
-    [pinToCpu(process.pid, 0), pinToCpu(echo.child.pid!, serverCpu), pinToCpu(daemon.child.pid!, serverCpu)].every(Boolean);
+    [setCpuAffinity(process.pid, '0'), setCpuAffinity(echo.child.pid!, String(serverCpu)), setCpuAffinity(daemon.child.pid!, String(serverCpu))].every(Boolean);
   try {
     const pinned = place(0);
     const sameCore = await measure(raw, dindex);
@@ -146,6 +147,7 @@ export async function ipc(): Promise<Record<string, unknown>> {
       },
     };
   } finally {
+    if (ownCpus) setCpuAffinity(process.pid, ownCpus);
     raw.close();
     dindex.close();
     echo.stop();
