@@ -4,12 +4,13 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DaemonClient } from '@dindex/client';
 import { encodeFrame, FRAME_HEADER_BYTES, type ResponseBody } from '@dindex/protocol';
-import { ConfigSchema, databasePath, openReader, openWriter, Searcher } from '@dindex/daemon';
+import { ConfigSchema, databasePath, openWriter } from '@dindex/daemon';
 import { runCliJson } from '../lib/cli.js';
 import { replicated, writeFiles } from '../lib/corpus.js';
 import { startBenchDaemon, untilMerged } from '../lib/daemon.js';
 import { loadCollections } from '../lib/datasets.js';
 import { startRawServer } from '../lib/raw-server.js';
+import { inProcessSearcher, timedPair } from '../lib/search-pairs.js';
 import { percentiles, ratio, round } from '../lib/stats.js';
 
 const TARGET_CHUNKS = 100_000;
@@ -55,15 +56,16 @@ export async function ingestSearch(): Promise<Record<string, unknown>> {
     const merge = await untilMerged(client);
     const direct = directBulkInsert(databasePath(daemon.home), path.join(daemon.dir, 'direct.db'));
 
-    const searcher = new Searcher(openReader(databasePath(daemon.home)), databasePath(daemon.home), ConfigSchema.parse({}).search);
+    const searcher = inProcessSearcher(daemon.home);
     const floor = await startFloorServer(path.join(daemon.dir, 'floor.sock'));
     // Each query both ways in turn, so that caches and machine load treat both alike.
     const { socket: overSocket, direct: inProcess, floor: floorSamples } = await timeSearchPairs(queries,
       (q) => client.search(q, { k: 10 }),
-      (q) => {
-        searcher.search({ query: q, k: 10 });
-      },
-      floor.roundTrip).finally(() => floor.close());
+      (q) => searcher.search(q, 10),
+      floor.roundTrip).finally(() => {
+      floor.close();
+      searcher.close();
+    });
 
     // The same searches while the CLI imports a second copy at full speed.
     let importing = true;
@@ -149,29 +151,9 @@ async function timeSearchPairs(queries: string[], overSocket: (q: string) => Pro
   };
   for (let i = 0; i < SEARCHES + 50; i++) {
     const query = queries[i % queries.length]!;
-    let bytes = 0;
-    const timeSocket = async (): Promise<{ ms: number; tookMs: number }> => {
-      const t0 = performance.now();
-      const answer = await overSocket(query);
-      const ms = performance.now() - t0;
-      bytes = encodeFrame({ kind: 'res', id: 1, ok: true, body: answer }).length - FRAME_HEADER_BYTES;
-      return { ms, tookMs: answer.took_ms };
-    };
-    const timeDirect = (): number => {
-      const t0 = performance.now();
-      inProcess(query);
-      return performance.now() - t0;
-    };
-    // Alternate which goes first, so neither always finds the pages the other just read.
-    let s: { ms: number; tookMs: number };
-    let d: number;
-    if (i % 2 === 0) {
-      s = await timeSocket();
-      d = timeDirect();
-    } else {
-      d = timeDirect();
-      s = await timeSocket();
-    }
+    const { answer, socketMs, directMs: d } = await timedPair(i, () => overSocket(query), () => inProcess(query));
+    const s = { ms: socketMs, tookMs: answer.took_ms };
+    const bytes = encodeFrame({ kind: 'res', id: 1, ok: true, body: answer }).length - FRAME_HEADER_BYTES;
     const inline = await timeFloor(d, bytes, false);
     const thread = await timeFloor(d, bytes, true);
     if (i >= 50) {
