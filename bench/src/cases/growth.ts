@@ -52,6 +52,7 @@ export async function growth(): Promise<Record<string, unknown>> {
       const settle = await untilMerged(client);
       const samples: number[] = [];
       const direct: number[] = [];
+      const took: number[] = [];
       const late: number[] = [];
       const searcher = inProcessSearcher(daemon.home);
       try {
@@ -60,6 +61,7 @@ export async function growth(): Promise<Record<string, unknown>> {
           const { answer, socketMs, directMs } = await timedPair(i, () => client.search(query, { k: 10 }), () => searcher.search(query, 10));
           samples.push(socketMs);
           direct.push(directMs);
+          took.push(answer.took_ms);
           late.push(answer.pruned_terms.length);
         }
       } finally {
@@ -67,6 +69,7 @@ export async function growth(): Promise<Record<string, unknown>> {
       }
       const latency = percentiles(samples);
       const inProcess = percentiles(direct);
+      const inDaemon = percentiles(took);
       const quality = await qualitySample(client, collections);
       const measuredAt = chunks;
       let scatteredRate: number | undefined;
@@ -85,6 +88,8 @@ export async function growth(): Promise<Record<string, unknown>> {
         search: { p50_ms: latency.p50, p90_ms: latency.p90, p99_ms: latency.p99 },
         // The same searches in this process on the same index: what the machine gave at the time.
         search_in_process: { p50_ms: inProcess.p50, p90_ms: inProcess.p90, p99_ms: inProcess.p99 },
+        // The daemon's own took_ms: from the request's arrival to its encoded answer.
+        search_in_daemon: { p50_ms: inDaemon.p50, p90_ms: inDaemon.p90, p99_ms: inDaemon.p99 },
         mean_late_terms: round(late.reduce((a, b) => a + b, 0) / late.length, 2),
         quality_sample: quality,
         ingest_scattered_ids_chunks_per_s: scatteredRate,
