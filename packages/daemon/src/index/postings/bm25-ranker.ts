@@ -179,11 +179,7 @@ export class Bm25Ranker {
     const scores = this.#scores;
     let front = from;
     for (let i = from; i < to; i++) {
-      if (chosen.has(rowids[i]!)) {
-        [rowids[front], rowids[i]] = [rowids[i]!, rowids[front]!];
-        [scores[front], scores[i]] = [scores[i]!, scores[front]!];
-        front++;
-      }
+      if (chosen.has(rowids[i]!)) swapEntries(rowids, scores, front++, i);
     }
   }
 }
@@ -235,7 +231,7 @@ class MinHeap {
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!this.#worse(i, this.#rowids[parent]!, this.#scores[parent]!)) return;
-      this.#swap(i, parent);
+      swapEntries(this.#rowids, this.#scores, i, parent);
       i = parent;
     }
   }
@@ -248,17 +244,23 @@ class MinHeap {
       if (left < this.#length && this.#worse(left, this.#rowids[worst]!, this.#scores[worst]!)) worst = left;
       if (right < this.#length && this.#worse(right, this.#rowids[worst]!, this.#scores[worst]!)) worst = right;
       if (worst === i) return;
-      this.#swap(i, worst);
+      swapEntries(this.#rowids, this.#scores, i, worst);
       i = worst;
     }
   }
+}
 
-  #swap(a: number, b: number): void {
-    const r = this.#rowids;
-    const s = this.#scores;
-    [r[a], r[b]] = [r[b]!, r[a]!];
-    [s[a], s[b]] = [s[b]!, s[a]!];
-  }
+/**
+ * Swaps entries `a` and `b` of parallel rowid and score arrays, through locals: swapping by
+ * destructuring allocated an array on every step of the heap (a tenth of a search's garbage).
+ */
+function swapEntries(rowids: Float64Array, scores: Float64Array, a: number, b: number): void {
+  const rowid = rowids[a]!;
+  const score = scores[a]!;
+  rowids[a] = rowids[b]!;
+  scores[a] = scores[b]!;
+  rowids[b] = rowid;
+  scores[b] = score;
 }
 
 /** The first rowid of the window that holds `rowid`; Infinity for none. */
