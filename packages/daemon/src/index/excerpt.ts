@@ -11,11 +11,21 @@ export type WordMarker = (word: string) => boolean;
 
 /**
  * Marks the words the index files under one of `terms` (indexed forms such as "retriev", which
- * "retrieval" and "retrieving" are filed under), function words never.
+ * "retrieval" and "retrieving" are filed under), function words never. Each distinct word is
+ * tokenized once: a search's ten snippets repeat most words, and tokenizing every one made
+ * snippets a third of a search's garbage.
  */
 export function termMarker(tokenizer: IndexTokenizer, terms: string[]): WordMarker {
   const wanted = new Set(terms);
-  return (word) => !STOPWORDS.has(word.toLowerCase()) && tokenizer.terms(word).some((term) => wanted.has(term));
+  const marks = new Map<string, boolean>();
+  return (word) => {
+    let mark = marks.get(word);
+    if (mark === undefined) {
+      mark = !STOPWORDS.has(word.toLowerCase()) && tokenizer.terms(word).some((term) => wanted.has(term));
+      marks.set(word, mark);
+    }
+    return mark;
+  };
 }
 
 /**
