@@ -75,4 +75,19 @@ describe('late-scored terms', () => {
     expect(new Set(answer.results.map((r) => r.score)).size).toBeGreaterThan(5);
     expect(answer.results.map((r) => r.doc_id)).toEqual(exact.results.filter((r) => answer.results.some((a) => a.chunk_id === r.chunk_id)).map((r) => r.doc_id));
   });
+
+  it('counts a late term written in capitals, as FTS5 does', async () => {
+    // Terms of one word each in ASCII text: the counter's fast path, which finds words by regex.
+    await shared.client.index(Array.from({ length: 150 }, (_, i) => ({
+      id: `z${i}`,
+      source: `/z/${i}`,
+      text: `${i < 8 ? 'okapi' : ''} ${['Zebra', 'ZEBRAS', 'zebra'].slice(0, 1 + (i % 3)).join(' ')} ${'herd '.repeat(i % 5)}`,
+    })));
+    const answer = await shared.client.search('okapi zebras', { k: 8 });
+    expect(answer.pruned_terms).toEqual(['zebra']);
+    const exact = await shared.client.search('okapi zebras', { k: 1000, exact: true });
+    const exactScore = new Map(exact.results.map((r) => [r.chunk_id, r.score]));
+    for (const r of answer.results) expect(r.score).toBeCloseTo(exactScore.get(r.chunk_id)!, 5);
+    expect(answer.results.map((r) => r.doc_id)).toEqual(exact.results.slice(0, 8).map((r) => r.doc_id));
+  });
 });

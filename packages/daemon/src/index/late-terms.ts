@@ -59,7 +59,9 @@ export class LateTermScorer {
     const counter = new TermCounter(weighed.map((t) => t.term.stems), this.#tokenizer);
     const ids = JSON.stringify(candidates.map((c) => c.rowid));
     const found = new Map(this.#rows.all(ids).map((r) => [r.rowid, r]));
-    this.#tokenizer.learn([...found.values()].map((r) => `${r.title ?? ''} ${r.heading ?? ''} ${r.text}`).join(' '));
+    // One FTS5 round trip for the words that need it; no copy of every text when none do.
+    const foreign = [...found.values()].filter((r) => [r.title, r.heading, r.text].some((column) => column && NON_ASCII.test(column)));
+    if (foreign.length > 0) this.#tokenizer.learn(foreign.map((r) => `${r.title ?? ''} ${r.heading ?? ''} ${r.text}`).join(' '));
     return candidates.map((candidate) => {
       const row = found.get(candidate.rowid);
       if (!row) return candidate;
@@ -98,7 +100,8 @@ class TermCounter {
       const prefixes = [...new Set(terms.map(([stem]) => stem!.slice(0, -1)))].map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
       this.#single = {
         index: new Map(terms.map(([stem], i) => [stem!, i])),
-        words: new RegExp(`(?<![a-z0-9])(?:${prefixes.join('|')})[a-z0-9]*`, 'g'),
+        // Case-blind rather than run on a lower-cased copy of each text: `asciiTerm` folds case.
+        words: new RegExp(`(?<![a-z0-9])(?:${prefixes.join('|')})[a-z0-9]*`, 'gi'),
       };
     }
   }
@@ -106,7 +109,7 @@ class TermCounter {
   /** Adds `weight` to `frequency[i]` for each instance of term `i` in `text`. */
   count(text: string, weight: number, frequency: Float64Array): void {
     if (this.#single && !NON_ASCII.test(text)) {
-      for (const word of text.toLowerCase().match(this.#single.words) ?? []) {
+      for (const word of text.match(this.#single.words) ?? []) {
         const i = this.#single.index.get(this.#tokenizer.asciiTerm(word));
         if (i !== undefined) frequency[i] = frequency[i]! + weight;
       }
