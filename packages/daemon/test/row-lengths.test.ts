@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { LENGTHS_SINCE_SQL, RowLengths } from '../src/index/postings/row-lengths.js';
+import { LENGTHS_SINCE_SQL, LOAD_BATCH_ROWS, RowLengths } from '../src/index/postings/row-lengths.js';
+import { readVarint, varintEnd } from '../src/index/postings/varint.js';
 import { emptyIndex } from './helpers/empty-index.js';
 
 /** What a fresh load reads: every chunk's length in tokens, all columns. */
@@ -22,6 +23,24 @@ describe('chunk lengths held by a search thread', () => {
       const live = db.prepare('SELECT id FROM chunks_fts_docsize').pluck().all() as number[];
       expect(live.map((id) => held[id])).toEqual(live.map((id) => whole[id]));
     }
+  });
+
+  it('loads whole, over several batches, the lengths FTS5 stores for each chunk', () => {
+    const { db, commit } = emptyIndex();
+    // More chunks than a batch; some of more than 127 tokens (sizes of two varint bytes).
+    const docs = Array.from({ length: Math.ceil((LOAD_BATCH_ROWS * 1.2) / 100) }, (_, d): [string, string[]] =>
+      [`d${d}`, Array.from({ length: 100 }, (_, c) => 'word '.repeat(1 + ((d * 100 + c) % 7) + (c === 50 ? 300 : 0)))]);
+    const seq = commit(docs, []);
+    const stored = db.prepare('SELECT id, sz FROM chunks_fts_docsize').raw().all() as Array<[number, Uint8Array]>;
+    expect(stored.length).toBeGreaterThan(LOAD_BATCH_ROWS);
+    const loaded = new RowLengths(db).at(seq);
+    const tokens = (sizes: Uint8Array): number => {
+      let sum = 0;
+      for (let offset = 0; offset < sizes.length; offset = varintEnd) sum += readVarint(sizes, offset);
+      return sum;
+    };
+    expect(stored.map(([id]) => loaded[id])).toEqual(stored.map(([, sizes]) => tokens(sizes)));
+    expect(stored.some(([, sizes]) => tokens(sizes) > 300)).toBe(true);
   });
 
   it('finds the documents of recent commits through their index, not by scanning every chunk', () => {

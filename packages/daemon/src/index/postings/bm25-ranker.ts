@@ -57,7 +57,7 @@ export class Bm25Ranker {
 
   /**
    * Every chunk's length in tokens by rowid, as of commit `seq`: what the ranker holds in memory
-   * (a second to load for a million chunks), brought up to that commit.
+   * (half a second to load for a million chunks), brought up to that commit.
    */
   lengths(seq: number): Float32Array {
     return this.#lengths.at(seq);
