@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { readVarint, varintEnd } from './varint.js';
+import { readVarint, sumVarints, varintEnd } from './varint.js';
 
 /** One FTS5 segment: its id and the range of its leaf pages. */
 export interface Segment {
@@ -86,11 +86,8 @@ function readSegments(record: Uint8Array): Segment[] {
 /** The index's rows and tokens per column, from FTS5's averages record. */
 function readAverages(record: Uint8Array | undefined): { rows: number; tokens: number } {
   if (!record || record.length === 0) return { rows: 0, tokens: 0 };
-  let offset = 0;
-  const rows = readVarint(record, offset);
-  let tokens = 0;
-  for (offset = varintEnd; offset < record.length; offset = varintEnd) tokens += readVarint(record, offset);
-  return { rows, tokens };
+  const rows = readVarint(record, 0);
+  return { rows, tokens: sumVarints(record, varintEnd) };
 }
 
 /** FTS5's data is not in a shape this reader knows: a damaged index, or a format newer than this dindex. */

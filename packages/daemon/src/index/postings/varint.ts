@@ -24,3 +24,10 @@ export function readVarint(bytes: Uint8Array, offset: number): number {
   varintEnd = offset + 9;
   return value * 256 + bytes[offset + 8]!;
 }
+
+/** The sum of the varints in `bytes` from `start` up to `end`: FTS5's per-column token counts. */
+export function sumVarints(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  let sum = 0;
+  for (let offset = start; offset < end; offset = varintEnd) sum += readVarint(bytes, offset);
+  return sum;
+}
