@@ -60,14 +60,14 @@ export class LateTermScorer {
     const ids = JSON.stringify(candidates.map((c) => c.rowid));
     const found = new Map(this.#rows.all(ids).map((r) => [r.rowid, r]));
     // One FTS5 round trip for the words that need it; no copy of every text when none do.
-    const foreign = [...found.values()].filter((r) => [r.title, r.heading, r.text].some((column) => column && NON_ASCII.test(column)));
-    if (foreign.length > 0) this.#tokenizer.learn(foreign.map((r) => `${r.title ?? ''} ${r.heading ?? ''} ${r.text}`).join(' '));
+    const foreign = [...found.values()].filter((r) => columnsOf(r).some((column) => column && NON_ASCII.test(column)));
+    if (foreign.length > 0) this.#tokenizer.learn(foreign.map((r) => columnsOf(r).map((column) => column ?? '').join(' ')).join(' '));
     return candidates.map((candidate) => {
       const row = found.get(candidate.rowid);
       if (!row) return candidate;
       const length = lengths[candidate.rowid]!;
       const frequency = new Float64Array(weighed.length);
-      [row.title, row.heading, row.text].forEach((column, c) => {
+      columnsOf(row).forEach((column, c) => {
         if (column) counter.count(column, this.#weights[c]!, frequency);
       });
       const norm = K1 * (1 - B + (B * length) / averageLength);
@@ -79,6 +79,11 @@ export class LateTermScorer {
       return { rowid: candidate.rowid, score: candidate.score + added };
     });
   }
+}
+
+/** A candidate's columns in the order of the bm25() weights. */
+function columnsOf(row: CandidateRow): Array<string | null> {
+  return [row.title, row.heading, row.text];
 }
 
 /**
