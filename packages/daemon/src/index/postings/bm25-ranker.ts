@@ -63,6 +63,16 @@ export class Bm25Ranker {
     return this.#lengths.at(seq);
   }
 
+  /** The lengths in slices of about `rows` rows (see RowLengths.advance); true once at `seq`. */
+  advanceLengths(seq: number, rows: number): boolean {
+    return this.#lengths.advance(seq, rows);
+  }
+
+  /** The commit the lengths are at, -1 before they are loaded. */
+  get lengthsSeq(): number {
+    return this.#lengths.seq;
+  }
+
   /** The best `limit` chunks for `terms` as of commit `seq`, best first, ties by rowid. */
   top(terms: QueryTerm[], limit: number, seq: number, filter?: CandidateFilter): Scored[] {
     const matched = this.#score(terms, seq);

@@ -18,7 +18,7 @@ export const LOAD_BATCH_ROWS = 65_536;
  * and loading a million chunks took 1.8–2.1 s of a search thread's start, against 0.4 s this way.
  */
 const BATCH_SQL = `SELECT max(id), json_group_array(id), json_group_array(length(sz)), group_concat(hex(sz), '') FROM
-  (SELECT id, sz FROM chunks_fts_docsize WHERE id > ? ORDER BY id LIMIT ${LOAD_BATCH_ROWS})`;
+  (SELECT id, sz FROM chunks_fts_docsize WHERE id > ? ORDER BY id LIMIT ?)`;
 
 /**
  * Every chunk's length in tokens (all columns), by rowid, as bm25() reads it from FTS5's
@@ -26,43 +26,92 @@ const BATCH_SQL = `SELECT max(id), json_group_array(id), json_group_array(length
  * each up. Loaded whole once, then brought up to a snapshot's commit by reading only the chunks
  * of documents written since (a reused rowid belongs to such a document, so it is refreshed too;
  * a deleted chunk's stale length is never read, since FTS5 no longer lists the chunk).
+ *
+ * The whole load can also be made in slices, each in its own read transaction (see `advance`):
+ * it then counts as of the commit seen at its first slice, and the documents written after that
+ * commit are read again at the end, like any later commit's.
  */
 export class RowLengths {
-  readonly #batch: Database.Statement<[number], [number | null, string, string, string | null]>;
+  readonly #batch: Database.Statement<[number, number], [number | null, string, string, string | null]>;
   readonly #since: Database.Statement<[number], [number, Uint8Array]>;
   #lengths = new Float32Array(0);
+  /** The commit the lengths are at; -1 while a whole load is due or under way. */
   #seq = -1;
+  /** A whole load under way: the commit its first slice saw, and the last rowid it has read. */
+  #load: { seq: number; after: number } | null = null;
 
   constructor(db: Database.Database) {
-    this.#batch = db.prepare<[number], [number | null, string, string, string | null]>(BATCH_SQL).raw();
+    this.#batch = db.prepare<[number, number], [number | null, string, string, string | null]>(BATCH_SQL).raw();
     this.#since = db.prepare<[number], [number, Uint8Array]>(LENGTHS_SINCE_SQL).raw();
+  }
+
+  /** The commit the lengths are at, -1 before they are loaded. */
+  get seq(): number {
+    return this.#seq;
   }
 
   /** The lengths as of commit `seq`; call it in the read transaction of the snapshot it is for. */
   at(seq: number): Float32Array {
-    if (seq !== this.#seq) {
-      if (this.#seq < 0) this.#loadWhole();
-      else for (const [rowid, sizes] of this.#since.iterate(this.#seq)) this.#set(rowid, sumVarints(sizes));
-      this.#seq = seq;
+    if (this.#seq < 0) {
+      const load = (this.#load ??= { seq, after: 0 });
+      while (this.#loadBatch(load, LOAD_BATCH_ROWS));
+      this.#finishLoad(load);
     }
+    if (seq !== this.#seq) this.#catchUp(seq, Infinity);
     return this.#lengths;
   }
 
-  #loadWhole(): void {
-    for (let after = 0; ;) {
-      const [last, rowidsJson, byteLengthsJson, hex] = this.#batch.get(after)!;
-      if (last === null) return;
-      after = last;
-      const rowids = JSON.parse(rowidsJson) as number[];
-      const byteLengths = JSON.parse(byteLengthsJson) as number[];
-      const sizes = Buffer.from(hex ?? '', 'hex');
-      let offset = 0;
-      for (let r = 0; r < rowids.length; r++) {
-        const end = offset + byteLengths[r]!;
-        this.#set(rowids[r]!, sumVarints(sizes, offset, end));
-        offset = end;
-      }
+  /**
+   * Brings the lengths toward commit `seq` by at most about `rows` rows of work, for a reader
+   * that must not stop for the whole of it: the chunks written since the lengths' commit when
+   * there are no more than that, else a slice of a whole load (after a large import, loading
+   * everything again in slices costs no more than catching up in one piece). True once at `seq`.
+   * Call it in the read transaction of the snapshot `seq` is from.
+   */
+  advance(seq: number, rows: number): boolean {
+    if (this.#seq >= 0 && this.#seq !== seq && !this.#catchUp(seq, rows)) {
+      this.#seq = -1;
+      this.#load = null;
     }
+    if (this.#seq < 0) {
+      const load = (this.#load ??= { seq, after: 0 });
+      if (!this.#loadBatch(load, rows)) this.#finishLoad(load);
+    }
+    return this.#seq === seq;
+  }
+
+  /** Reads the chunks written after the lengths' commit, unless there are more than `limit`. */
+  #catchUp(seq: number, limit: number): boolean {
+    let read = 0;
+    for (const [rowid, sizes] of this.#since.iterate(this.#seq)) {
+      if (++read > limit) return false;
+      this.#set(rowid, sumVarints(sizes));
+    }
+    this.#seq = seq;
+    return true;
+  }
+
+  /** One batch of a whole load; false once there was nothing left to read. */
+  #loadBatch(load: { after: number }, rows: number): boolean {
+    const [last, rowidsJson, byteLengthsJson, hex] = this.#batch.get(load.after, rows)!;
+    if (last === null) return false;
+    load.after = last;
+    const rowids = JSON.parse(rowidsJson) as number[];
+    const byteLengths = JSON.parse(byteLengthsJson) as number[];
+    const sizes = Buffer.from(hex ?? '', 'hex');
+    let offset = 0;
+    for (let r = 0; r < rowids.length; r++) {
+      const end = offset + byteLengths[r]!;
+      this.#set(rowids[r]!, sumVarints(sizes, offset, end));
+      offset = end;
+    }
+    return true;
+  }
+
+  /** A whole load is as of the commit its first slice saw; later ones are caught up from there. */
+  #finishLoad(load: { seq: number }): void {
+    this.#seq = load.seq;
+    this.#load = null;
   }
 
   #set(rowid: number, tokens: number): void {
