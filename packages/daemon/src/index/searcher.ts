@@ -99,6 +99,19 @@ export class Searcher {
   }
 
   /**
+   * As `refresh`, by at most about `rows` rows of work (see RowLengths.advance), for a reader
+   * that must not stop for all of it; true once at the last commit.
+   */
+  advance(rows: number): boolean {
+    return this.snapshot(() => this.#ranker.advanceLengths(this.#readMeta().last_commit_seq, rows));
+  }
+
+  /** The commit what ranking holds in memory is at; -1 before it is loaded. */
+  get currentSeq(): number {
+    return this.#ranker.lengthsSeq;
+  }
+
+  /**
    * `count` queries of words of chunks spread over the index, for a search thread to warm up on:
    * the first real searches then find the ranking code compiled and the commonest words
    * counted. None until the index has doubled since the last: counts go stale with growth.

@@ -90,6 +90,11 @@ export class JobManager {
     return this.#require(id).info();
   }
 
+  /** Jobs running now. */
+  get running(): number {
+    return this.#runs.size;
+  }
+
   /** Counts by state, for status and metrics. */
   counts(): Record<JobState, number> {
     const counts = Object.fromEntries(JobStateSchema.options.map((state) => [state, 0])) as Record<JobState, number>;

@@ -10,6 +10,7 @@ import { configuredModel } from '../embedding/embedder.js';
 import { Searcher } from '../index/searcher.js';
 import { SearchPool } from '../search/search-pool.js';
 import { SearchService } from '../search/search-service.js';
+import { EventLoopSearch } from '../search/event-loop-search.js';
 import { VectorIndex } from '../vectors/vector-index.js';
 import { IndexStreams } from '../pipeline/index-streams.js';
 import { WritePipeline } from '../pipeline/write-pipeline.js';
@@ -214,14 +215,26 @@ export class Daemon implements DaemonServices {
       }, this.#log);
       const searcher = new Searcher(openReader(file), file, search);
       const pool = new SearchPool({ databaseFile: file, settings: search }, search.threads || os.availableParallelism(), this.#log,
-        (thread) => this.metrics.searchThread(thread));
+        (thread) => this.metrics.searchAnswered(String(thread)));
       const jobs = new JobManager({ pipeline, config: () => this.#config, socket: () => this.paths.socket, log: this.#log });
       await jobs.restore();
+      const streams = new IndexStreams();
+      const eventLoop = search.event_loop_when_idle ? new EventLoopSearch({
+        searcher,
+        settings: search,
+        activity: () => ({
+          requests: this.#server?.inflightCount ?? 0,
+          writing: streams.count > 0 || jobs.running > 0 || pipeline.status().queued_documents > 0,
+        }),
+        lastCommitSeq: () => pipeline.lastCommitSeq,
+        log: this.#log,
+        answered: () => this.metrics.searchAnswered('event-loop'),
+      }) : null;
       return {
         pipeline,
         vectors: vectorIndex,
-        search: new SearchService({ searcher, pool, pipeline, vectors: vectorIndex, settings: search, provider: embedding.provider }),
-        streams: new IndexStreams(),
+        search: new SearchService({ searcher, pool, eventLoop, pipeline, vectors: vectorIndex, settings: search, provider: embedding.provider }),
+        streams,
         jobs,
       };
     } catch (err) {

@@ -37,7 +37,8 @@ export class DaemonMetrics {
     labelNames: ['mode'] as const, buckets: LATENCY_BUCKETS, registers: [this.registry],
   });
   readonly #threadSearches = new Counter({
-    name: 'dindex_search_thread_searches_total', help: 'Searches answered, by search thread (one at a time, they all go to thread 0).',
+    name: 'dindex_search_thread_searches_total',
+    help: 'Searches answered, by thread: a search thread (0, 1, ...; one at a time, they all go to 0) or "event-loop" (while nothing else was in flight).',
     labelNames: ['thread'] as const, registers: [this.registry],
   });
   readonly #commits = new Counter({ name: 'dindex_commits_total', help: 'Write transactions committed.', registers: [this.registry] });
@@ -47,7 +48,7 @@ export class DaemonMetrics {
   /** Searches not yet handed to prom-client (see `#recordSearches`): the mode and seconds of each. */
   #searches: Array<[string, number]> = [];
   /** Searches per thread not yet handed to prom-client. */
-  #threadCounts: number[] = [];
+  #threadCounts = new Map<string, number>();
   /** Labelled children, cached: looking them up by labels on every request would cost more than the count. */
   readonly #requestChildren = new Map<string, Counter.Internal>();
 
@@ -101,8 +102,9 @@ export class DaemonMetrics {
     if (this.#searches.push([mode, seconds]) === SEARCHES_PER_RECORDING) setImmediate(() => this.#recordSearches());
   }
 
-  searchThread(thread: number): void {
-    this.#threadCounts[thread] = (this.#threadCounts[thread] ?? 0) + 1;
+  /** `thread`: a search thread's index, or "event-loop". */
+  searchAnswered(thread: string): void {
+    this.#threadCounts.set(thread, (this.#threadCounts.get(thread) ?? 0) + 1);
   }
 
   commit(seconds: number): void {
@@ -118,8 +120,8 @@ export class DaemonMetrics {
    */
   #recordSearches(): void {
     for (const [mode, seconds] of this.#searches.splice(0)) this.#search.labels(mode).observe(seconds);
-    this.#threadCounts.forEach((count, thread) => this.#threadSearches.labels(String(thread)).inc(count));
-    this.#threadCounts = [];
+    for (const [thread, count] of this.#threadCounts) this.#threadSearches.labels(thread).inc(count);
+    this.#threadCounts.clear();
   }
 
   async text(): Promise<string> {

@@ -20,6 +20,11 @@ export interface StreamSummary {
 export class IndexStreams {
   readonly #streams = new Map<string, IndexStream>();
 
+  /** Streams begun and not yet ended. */
+  get count(): number {
+    return this.#streams.size;
+  }
+
   open(connection: number): string {
     const id = crypto.randomUUID();
     this.#streams.set(id, { connection, started: performance.now(), batches: [] });

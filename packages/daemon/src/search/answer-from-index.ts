@@ -1,4 +1,4 @@
-import type { SearchMode } from '@dindex/protocol';
+import { encodeFrame, type RequestId, type ResponseBody, type ResponseEnvelope, type SearchMode } from '@dindex/protocol';
 import type { Config } from '../config/schema.js';
 import type { Searcher } from '../index/searcher.js';
 import type { Scored } from '../index/late-terms.js';
@@ -7,7 +7,7 @@ import { fuseByReciprocalRank, type RankedList } from './rank-fusion.js';
 import type { SearchAnswer, SearchQuery } from './search-types.js';
 
 /**
- * The SQLite part of a search, run in a search thread: BM25 ranking, which vector matches still
+ * The SQLite part of a search, run in a search thread or on an idle event loop: BM25 ranking, which vector matches still
  * exist and pass the filters, the fusion, and the results' details — all from one snapshot.
  */
 export function answerFromIndex(searcher: Searcher, settings: Config['search'], job: SearchJob): SearchAnswer {
@@ -44,6 +44,23 @@ export function answerFromIndex(searcher: Searcher, settings: Config['search'], 
       results: query.explain ? results.map((r, i) => ({ ...r, explain: fused[i]!.explain })) : results,
     };
   });
+}
+
+/**
+ * The search's whole answer frame, for request `answerId`, encoded where the search ran, so
+ * that the event loop only writes its bytes. `took_ms` counts from the request's arrival.
+ */
+export function encodeAnswer(searcher: Searcher, settings: Config['search'], job: SearchJob, answerId: RequestId): { mode: SearchMode; bytes: Uint8Array } {
+  const answer = answerFromIndex(searcher, settings, job);
+  const body: ResponseBody<'search'> = {
+    query: job.query.query,
+    mode: answer.mode,
+    took_ms: Math.round((performance.timeOrigin + performance.now() - job.startedAt) * 1000) / 1000,
+    pruned_terms: answer.lateTerms,
+    warnings: answer.warnings,
+    results: answer.results,
+  };
+  return { mode: answer.mode, bytes: encodeFrame({ kind: 'res', id: answerId, ok: true, body } satisfies ResponseEnvelope) };
 }
 
 /** What a search thread is asked: the query, the mode, and the vector matches when there are any. */

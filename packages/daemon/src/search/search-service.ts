@@ -3,7 +3,8 @@ import type { Config } from '../config/schema.js';
 import type { Searcher } from '../index/searcher.js';
 import type { WritePipeline } from '../pipeline/write-pipeline.js';
 import type { VectorIndex, VectorMatch } from '../vectors/vector-index.js';
-import { candidates } from './answer-from-index.js';
+import { candidates, type SearchJob } from './answer-from-index.js';
+import type { EventLoopSearch } from './event-loop-search.js';
 import type { EncodedAnswer, SearchPool } from './search-pool.js';
 import type { SearchQuery } from './search-types.js';
 
@@ -18,19 +19,25 @@ const FALLBACK_CODES = new Set(['EMBEDDER_UNAVAILABLE', 'EMBEDDING_MISMATCH', 'V
  * Search in the three modes. The vector part (embedding the query, asking the HNSW index)
  * comes first, in their threads; everything read from SQLite — BM25 ranking, which vector
  * hits still exist and pass the filters, result details — then comes from one snapshot, in a
- * search thread.
+ * search thread, or on the event loop while nothing else is in flight (see EventLoopSearch).
  */
 export class SearchService {
   readonly #searcher: Searcher;
   readonly #pool: SearchPool;
+  readonly #eventLoop: EventLoopSearch | null;
   readonly #pipeline: WritePipeline;
   readonly #vectors: VectorIndex;
   readonly #settings: Config['search'];
   readonly #defaultMode: SearchMode;
 
-  constructor(options: { searcher: Searcher; pool: SearchPool; pipeline: WritePipeline; vectors: VectorIndex; settings: Config['search']; provider: EmbeddingProvider }) {
+  /** `eventLoop`: answers searches while the daemon is idle; null: the threads answer all. */
+  constructor(options: {
+    searcher: Searcher; pool: SearchPool; eventLoop: EventLoopSearch | null; pipeline: WritePipeline; vectors: VectorIndex;
+    settings: Config['search']; provider: EmbeddingProvider;
+  }) {
     this.#searcher = options.searcher;
     this.#pool = options.pool;
+    this.#eventLoop = options.eventLoop;
     this.#pipeline = options.pipeline;
     this.#vectors = options.vectors;
     this.#settings = options.settings;
@@ -44,6 +51,7 @@ export class SearchService {
   }
 
   close(): Promise<void> {
+    this.#eventLoop?.close();
     return this.#pool.close();
   }
 
@@ -53,17 +61,26 @@ export class SearchService {
    */
   async search(query: SearchQuery, startedAt: number, answerId: RequestId): Promise<EncodedAnswer> {
     const mode = query.mode ?? this.#defaultMode;
-    if (mode === 'bm25') return this.#pool.run({ query, mode, matches: null, warnings: [], startedAt }, answerId);
+    if (mode === 'bm25') return this.#answer({ query, mode, matches: null, warnings: [], startedAt }, answerId);
     let matches: VectorMatch[];
     try {
       matches = await this.#nearest(query, mode);
     } catch (err) {
       if (query.mode === undefined && err instanceof DindexError && FALLBACK_CODES.has(err.code)) {
-        return this.#pool.run({ query, mode: 'bm25', matches: null, warnings: [`${mode} search unavailable, answered by bm25: ${err.message}`], startedAt }, answerId);
+        return this.#answer({ query, mode: 'bm25', matches: null, warnings: [`${mode} search unavailable, answered by bm25: ${err.message}`], startedAt }, answerId);
       }
       throw err;
     }
-    return this.#pool.run({ query, mode, matches, warnings: [], startedAt }, answerId);
+    return this.#answer({ query, mode, matches, warnings: [], startedAt }, answerId);
+  }
+
+  /** On the event loop when the daemon is idle, else in a search thread. */
+  async #answer(job: SearchJob, answerId: RequestId): Promise<EncodedAnswer> {
+    // A connection counts a request in flight once its handler has returned its promise: after
+    // this await, the event loop's check counts this search among the requests in flight, as
+    // it does every request read with it.
+    await Promise.resolve();
+    return this.#eventLoop?.answer(job, answerId) ?? this.#pool.run(job, answerId);
   }
 
   /** Embeds the query and asks the HNSW index, after checking the vector side can answer at all. */

@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { DindexError, encodeFrame, type ResponseBody, type ResponseEnvelope } from '@dindex/protocol';
+import { DindexError } from '@dindex/protocol';
 import { openReader } from '../index/database.js';
 import { Searcher } from '../index/searcher.js';
-import { answerFromIndex } from './answer-from-index.js';
+import { encodeAnswer } from './answer-from-index.js';
 import type { SearchThreadData, SearchThreadReply, SearchThreadRequest } from './search-pool.js';
 
 /**
@@ -60,17 +60,7 @@ const reply = (message: SearchThreadReply): void => parentPort!.postMessage(mess
  */
 parentPort!.on('message', ({ id, job, answerId }: SearchThreadRequest) => {
   try {
-    const answer = answerFromIndex(searcher, settings, job);
-    const body: ResponseBody<'search'> = {
-      query: job.query.query,
-      mode: answer.mode,
-      took_ms: Math.round((performance.timeOrigin + performance.now() - job.startedAt) * 1000) / 1000,
-      pruned_terms: answer.lateTerms,
-      warnings: answer.warnings,
-      results: answer.results,
-    };
-    const bytes = encodeFrame({ kind: 'res', id: answerId, ok: true, body } satisfies ResponseEnvelope);
-    reply({ id, ok: true, mode: answer.mode, bytes });
+    reply({ id, ok: true, ...encodeAnswer(searcher, settings, job, answerId) });
   } catch (err) {
     const code = err instanceof DindexError ? err.code : 'INTERNAL';
     reply({ id, ok: false, code, message: (err as Error).message });
