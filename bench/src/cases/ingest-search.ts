@@ -10,7 +10,7 @@ import { replicated, writeFiles } from '../lib/corpus.js';
 import { startBenchDaemon, untilMerged } from '../lib/daemon.js';
 import { loadCollections } from '../lib/datasets.js';
 import { startRawServer } from '../lib/raw-server.js';
-import { inProcessSearcher, timedPair } from '../lib/search-pairs.js';
+import { inProcessSearcher, searchesAnswered, timedPair } from '../lib/search-pairs.js';
 import { percentiles, ratio, round } from '../lib/stats.js';
 
 const TARGET_CHUNKS = 100_000;
@@ -23,7 +23,8 @@ const SEARCHES = 1_000;
  * chunks) over the socket; baseline: the same chunks bulk-inserted into the same schema
  * in-process with better-sqlite3. Search: the collections' queries over the socket, against the
  * same search run in-process on the same database, and beside the floor of such round trips on
- * this machine (a raw server that only waits as long and answers as many bytes); then again
+ * this machine (a raw server that only waits as long and answers as many bytes); again with the
+ * search threads answering all (the daemon, idle, answers a lone client on its event loop); then
  * while a second import runs.
  */
 export async function ingestSearch(): Promise<Record<string, unknown>> {
@@ -58,14 +59,25 @@ export async function ingestSearch(): Promise<Record<string, unknown>> {
 
     const searcher = inProcessSearcher(daemon.home);
     const floor = await startFloorServer(path.join(daemon.dir, 'floor.sock'));
-    // Each query both ways in turn, so that caches and machine load treat both alike.
-    const { socket: overSocket, direct: inProcess, floor: floorSamples } = await timeSearchPairs(queries,
-      (q) => client.search(q, { k: 10 }),
-      (q) => searcher.search(q, 10),
-      floor.roundTrip).finally(() => {
+    // Each query both ways in turn, so that caches and machine load treat both alike: first as
+    // the daemon answers a lone client, then with an empty index stream held open on a second
+    // connection, so that the search threads answer every search, as during an import.
+    const pairs = async (): Promise<Awaited<ReturnType<typeof timeSearchPairs>> & { answered: { event_loop: number; threads: number } }> => {
+      const before = await searchesAnswered(client);
+      const samples = await timeSearchPairs(queries, (q) => client.search(q, { k: 10 }), (q) => searcher.search(q, 10), floor.roundTrip);
+      const after = await searchesAnswered(client);
+      return { ...samples, answered: { event_loop: after.event_loop - before.event_loop, threads: after.threads - before.threads } };
+    };
+    let timed;
+    try {
+      const lone = await pairs();
+      timed = { idle: lone, inThreads: await withIndexStreamOpen(daemon.socket, pairs) };
+    } finally {
       floor.close();
       searcher.close();
-    });
+    }
+    const { idle, inThreads } = timed;
+    const { socket: overSocket, direct: inProcess, floor: floorSamples } = idle;
 
     // The same searches while the CLI imports a second copy at full speed.
     let importing = true;
@@ -85,6 +97,9 @@ export async function ingestSearch(): Promise<Record<string, unknown>> {
     const socketStats = percentiles(overSocket.map((s) => s.ms));
     const daemonStats = percentiles(overSocket.map((s) => s.tookMs));
     const directStats = percentiles(inProcess);
+    const threadSocket = percentiles(inThreads.socket.map((x) => x.ms));
+    const threadDaemon = percentiles(inThreads.socket.map((x) => x.tookMs));
+    const threadDirect = percentiles(inThreads.direct);
     const floorInline = percentiles(floorSamples.map((f) => f.inline));
     const floorThread = percentiles(floorSamples.map((f) => f.thread));
     const duringStats = percentiles(during);
@@ -103,8 +118,18 @@ export async function ingestSearch(): Promise<Record<string, unknown>> {
         socket: { p50_ms: socketStats.p50, p99_ms: socketStats.p99 },
         in_daemon: { p50_ms: daemonStats.p50, p99_ms: daemonStats.p99 },
         in_process: { p50_ms: directStats.p50, p99_ms: directStats.p99 },
+        // Of the socket searches, the 50 unrecorded included.
+        answered: idle.answered,
         overhead_p50_ms: round(socketStats.p50 - directStats.p50),
         overhead_p99_ms: round(socketStats.p99 - directStats.p99),
+        all_in_search_threads: {
+          answered: inThreads.answered,
+          socket: { p50_ms: threadSocket.p50, p99_ms: threadSocket.p99 },
+          in_daemon: { p50_ms: threadDaemon.p50, p99_ms: threadDaemon.p99 },
+          in_process: { p50_ms: threadDirect.p50, p99_ms: threadDirect.p99 },
+          overhead_p50_ms: round(threadSocket.p50 - threadDirect.p50),
+          overhead_p99_ms: round(threadSocket.p99 - threadDirect.p99),
+        },
         // The least the same round trips cost on this machine, with no dindex code in them.
         transport_floor: {
           inline: { p50_ms: floorInline.p50, p99_ms: floorInline.p99 },
@@ -163,6 +188,18 @@ async function timeSearchPairs(queries: string[], overSocket: (q: string) => Pro
     }
   }
   return { socket, direct, floor };
+}
+
+/** `work` while an empty index stream is open on a connection of its own: the search threads then answer every search. */
+async function withIndexStreamOpen<T>(socket: string, work: () => Promise<T>): Promise<T> {
+  const streamer = await DaemonClient.connect({ socket });
+  const stream = await streamer.beginIndex();
+  try {
+    return await work();
+  } finally {
+    await stream.end();
+    streamer.close();
+  }
 }
 
 /** The floor server (`search-floor-server.ts`) in its own process, and round trips to it. */

@@ -1,4 +1,15 @@
+import type { DaemonClient } from '@dindex/client';
 import { ConfigSchema, databasePath, openReader, Searcher } from '@dindex/daemon';
+
+/** Searches the daemon has answered so far, on its event loop and in its search threads (from its metrics). */
+export async function searchesAnswered(client: DaemonClient): Promise<{ event_loop: number; threads: number }> {
+  const answered = { event_loop: 0, threads: 0 };
+  for (const [, thread, count] of (await client.metrics()).matchAll(/^dindex_search_thread_searches_total\{thread="([^"]+)"\} (\d+)$/gm)) {
+    if (thread === 'event-loop') answered.event_loop += Number(count);
+    else answered.threads += Number(count);
+  }
+  return answered;
+}
 
 /** The daemon's index searched in this process with the daemon's own code: the baseline of a search over the socket. */
 export function inProcessSearcher(home: string): { search(query: string, k: number): void; close(): void } {
