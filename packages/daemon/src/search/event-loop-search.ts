@@ -37,8 +37,8 @@ const RETRY_AFTER_FAULT_MS = 10_000;
 /**
  * Searches answered on the event loop while the daemon has nothing else to do. Through a
  * search thread, a lone client's search pays for two wake-ups of sleeping threads, the thread's
- * and then the event loop's for the answer: at 106k chunks 0.7 ms more at p50 and 2.3 ms at
- * p99 than on the event loop (docs/performance.md, 2026-12-05). On the event loop, though, a
+ * and then the event loop's for the answer: at 106k chunks, 0.35 ms more at p50 and 3.4 ms at
+ * p99 than on the event loop (`pnpm bench ingest-search`, 2026-12-05). On the event loop, a
  * search holds up whatever arrives while it runs. So a search is answered here only when no
  * other request is in flight and nothing is being written, and only by a searcher that is
  * already at the last commit and warmed up — brought there between requests, in slices, while
@@ -102,7 +102,7 @@ export class EventLoopSearch {
       if (this.#idle(0)) {
         if (this.#searcher.currentSeq !== this.#lastCommitSeq()) {
           const current = this.#searcher.advance(SLICE_ROWS);
-          if (current) this.#warmUps = this.#searcher.warmUpQueries(WARM_UP_SEARCHES);
+          if (current) this.#warmUps.push(...this.#searcher.warmUpQueries(WARM_UP_SEARCHES));
           next = current ? WARM_UP_PAUSE_MS : 0;
         } else {
           const query = this.#warmUps.shift();
