@@ -62,21 +62,21 @@ export async function ingestSearch(): Promise<Record<string, unknown>> {
     // Each query both ways in turn, so that caches and machine load treat both alike: first as
     // the daemon answers a lone client, then with an empty index stream held open on a second
     // connection, so that the search threads answer every search, as during an import.
-    const pairs = async (): Promise<Awaited<ReturnType<typeof timeSearchPairs>> & { answered: { event_loop: number; threads: number } }> => {
+    const pairs = async (): Promise<TimedPairs> => {
       const before = await searchesAnswered(client);
       const samples = await timeSearchPairs(queries, (q) => client.search(q, { k: 10 }), (q) => searcher.search(q, 10), floor.roundTrip);
       const after = await searchesAnswered(client);
       return { ...samples, answered: { event_loop: after.event_loop - before.event_loop, threads: after.threads - before.threads } };
     };
-    let timed;
+    let idle: TimedPairs;
+    let inThreads: TimedPairs;
     try {
-      const lone = await pairs();
-      timed = { idle: lone, inThreads: await withIndexStreamOpen(daemon.socket, pairs) };
+      idle = await pairs();
+      inThreads = await withIndexStreamOpen(daemon.socket, pairs);
     } finally {
       floor.close();
       searcher.close();
     }
-    const { idle, inThreads } = timed;
     const { socket: overSocket, direct: inProcess, floor: floorSamples } = idle;
 
     // The same searches while the CLI imports a second copy at full speed.
@@ -95,11 +95,7 @@ export async function ingestSearch(): Promise<Record<string, unknown>> {
     client.close();
 
     const socketStats = percentiles(overSocket.map((s) => s.ms));
-    const daemonStats = percentiles(overSocket.map((s) => s.tookMs));
     const directStats = percentiles(inProcess);
-    const threadSocket = percentiles(inThreads.socket.map((x) => x.ms));
-    const threadDaemon = percentiles(inThreads.socket.map((x) => x.tookMs));
-    const threadDirect = percentiles(inThreads.direct);
     const floorInline = percentiles(floorSamples.map((f) => f.inline));
     const floorThread = percentiles(floorSamples.map((f) => f.thread));
     const duringStats = percentiles(during);
@@ -115,21 +111,8 @@ export async function ingestSearch(): Promise<Record<string, unknown>> {
         segments_before_merge: merge.segments,
         merge_wait_s: merge.seconds,
         queries: SEARCHES,
-        socket: { p50_ms: socketStats.p50, p99_ms: socketStats.p99 },
-        in_daemon: { p50_ms: daemonStats.p50, p99_ms: daemonStats.p99 },
-        in_process: { p50_ms: directStats.p50, p99_ms: directStats.p99 },
-        // Of the socket searches, the 50 unrecorded included.
-        answered: idle.answered,
-        overhead_p50_ms: round(socketStats.p50 - directStats.p50),
-        overhead_p99_ms: round(socketStats.p99 - directStats.p99),
-        all_in_search_threads: {
-          answered: inThreads.answered,
-          socket: { p50_ms: threadSocket.p50, p99_ms: threadSocket.p99 },
-          in_daemon: { p50_ms: threadDaemon.p50, p99_ms: threadDaemon.p99 },
-          in_process: { p50_ms: threadDirect.p50, p99_ms: threadDirect.p99 },
-          overhead_p50_ms: round(threadSocket.p50 - threadDirect.p50),
-          overhead_p99_ms: round(threadSocket.p99 - threadDirect.p99),
-        },
+        ...pairFigures(idle),
+        all_in_search_threads: pairFigures(inThreads),
         // The least the same round trips cost on this machine, with no dindex code in them.
         transport_floor: {
           inline: { p50_ms: floorInline.p50, p99_ms: floorInline.p99 },
@@ -188,6 +171,24 @@ async function timeSearchPairs(queries: string[], overSocket: (q: string) => Pro
     }
   }
   return { socket, direct, floor };
+}
+
+type TimedPairs = Awaited<ReturnType<typeof timeSearchPairs>> & { answered: { event_loop: number; threads: number } };
+
+/** A run of pairs: over the socket, the daemon's own `took_ms`, in-process, the difference, and where the daemon answered. */
+function pairFigures({ socket, direct, answered }: TimedPairs): Record<string, unknown> {
+  const overSocket = percentiles(socket.map((s) => s.ms));
+  const inDaemon = percentiles(socket.map((s) => s.tookMs));
+  const inProcess = percentiles(direct);
+  return {
+    socket: { p50_ms: overSocket.p50, p99_ms: overSocket.p99 },
+    in_daemon: { p50_ms: inDaemon.p50, p99_ms: inDaemon.p99 },
+    in_process: { p50_ms: inProcess.p50, p99_ms: inProcess.p99 },
+    // Of the socket searches, the 50 unrecorded included.
+    answered,
+    overhead_p50_ms: round(overSocket.p50 - inProcess.p50),
+    overhead_p99_ms: round(overSocket.p99 - inProcess.p99),
+  };
 }
 
 /** `work` while an empty index stream is open on a connection of its own: the search threads then answer every search. */

@@ -52,11 +52,7 @@ export class RowLengths {
 
   /** The lengths as of commit `seq`; call it in the read transaction of the snapshot it is for. */
   at(seq: number): Float32Array {
-    if (this.#seq < 0) {
-      const load = (this.#load ??= { seq, after: 0 });
-      while (this.#loadBatch(load, LOAD_BATCH_ROWS));
-      this.#finishLoad(load);
-    }
+    while (this.#seq < 0) this.#loadSlice(seq, LOAD_BATCH_ROWS);
     if (seq !== this.#seq) this.#catchUp(seq, Infinity);
     return this.#lengths;
   }
@@ -73,10 +69,7 @@ export class RowLengths {
       this.#seq = -1;
       this.#load = null;
     }
-    if (this.#seq < 0) {
-      const load = (this.#load ??= { seq, after: 0 });
-      if (!this.#loadBatch(load, rows)) this.#finishLoad(load);
-    }
+    if (this.#seq < 0) this.#loadSlice(seq, rows);
     return this.#seq === seq;
   }
 
@@ -91,10 +84,18 @@ export class RowLengths {
     return true;
   }
 
-  /** One batch of a whole load; false once there was nothing left to read. */
-  #loadBatch(load: { after: number }, rows: number): boolean {
+  /**
+   * Up to `rows` rows of a whole load, begun at commit `seq` unless one is under way. Once
+   * nothing is left to read, the lengths are at the commit the load began at.
+   */
+  #loadSlice(seq: number, rows: number): void {
+    const load = (this.#load ??= { seq, after: 0 });
     const [last, rowidsJson, byteLengthsJson, hex] = this.#batch.get(load.after, rows)!;
-    if (last === null) return false;
+    if (last === null) {
+      this.#seq = load.seq;
+      this.#load = null;
+      return;
+    }
     load.after = last;
     const rowids = JSON.parse(rowidsJson) as number[];
     const byteLengths = JSON.parse(byteLengthsJson) as number[];
@@ -105,13 +106,6 @@ export class RowLengths {
       this.#set(rowids[r]!, sumVarints(sizes, offset, end));
       offset = end;
     }
-    return true;
-  }
-
-  /** A whole load is as of the commit its first slice saw; later ones are caught up from there. */
-  #finishLoad(load: { seq: number }): void {
-    this.#seq = load.seq;
-    this.#load = null;
   }
 
   #set(rowid: number, tokens: number): void {
